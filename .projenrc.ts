@@ -1,0 +1,97 @@
+import { awscdk, javascript } from 'projen';
+
+const cdkCliVersion = '2.1148.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-s3-encryption',
+  description:
+    'Every way of encrypting Amazon S3 objects (SSE-S3, SSE-KMS/DSSE-KMS, SSE-C, client-side) as a one-line, verified and audited choice, with a cdk-nag rule pack and org-wide guardrails.',
+  author: 'cdk-s3-encryption developers',
+  authorAddress: 'cdk-s3-encryption@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-s3-encryption/cdk-s3-encryption.git',
+  license: 'Apache-2.0',
+  keywords: ['aws-cdk', 's3', 'encryption', 'kms', 'sse-c', 'dsse-kms', 'cdk-nag', 'compliance'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // Toolchain known to work on these machines (see DESIGN.md).
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  minNodeVersion: '20.16.0',
+  workflowNodeVersion: '20.x',
+
+  // CI is .ci/run; no GitHub workflows are generated.
+  github: false,
+  release: false,
+  sampleCode: false,
+
+  peerDeps: ['cdk-nag@^3.0.2'],
+  devDeps: [
+    'cdk-nag@^3.0.2',
+    `aws-cdk@${cdkCliVersion}`,
+    '@cloud-copilot/iam-simulate',
+    '@cdklabs/cdk-validator-cfnguard',
+    'fast-check',
+    'aws-sdk-client-mock',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-kms',
+  ],
+
+  // jsii targets: configured with their names; only the js package is built on these machines.
+  publishToPypi: {
+    distName: 'cdk-s3-encryption',
+    module: 'cdk_s3_encryption',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdks3encryption',
+    mavenGroupId: 'io.github.cdk-s3-encryption',
+    mavenArtifactId: 'cdk-s3-encryption',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkS3Encryption',
+    packageId: 'CdkS3Encryption',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-s3-encryption/cdk-s3-encryption-go',
+  },
+
+  jestOptions: {
+    // CI fails on snapshot drift; new snapshots are written with `npx projen test:update`.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 120_000,
+    },
+  },
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  gitignore: ['cdk.out', '*.cdk.out', 'examples/cdk.out', 'bench/results'],
+});
+
+// Quiet the Node 20 end-of-life banner from jsii; Node 20 is the runtime we support.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
+
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/bench/');
+project.addPackageIgnore('/docs/');
+project.addPackageIgnore('/.ci/');
+
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('bench');
+
+// The main job: synthesize the example app offline with the CDK CLI and print the rule pack's report.
+project.addTask('example', {
+  description: 'Synthesize examples/app.ts and print the encryption compliance report',
+  steps: [
+    {
+      exec: 'cdk synth --app "ts-node --prefer-ts-exts examples/app.ts" --output examples/cdk.out --no-notices --no-version-reporting --quiet',
+    },
+  ],
+});
+
+project.synth();

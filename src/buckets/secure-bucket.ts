@@ -1,0 +1,87 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { validationError } from '../errors';
+import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionRequirement } from '../policy/requirement';
+import { bucketScope, encryptionStatements } from '../policy/statements';
+
+/** What a bucket construct guarantees, used to validate props and name it in errors. */
+export interface BucketKind {
+  /** Construct class name, for error messages. */
+  readonly className: string;
+  /** Whether SSE-C uploads are blocked (every kind but SSE-C only). */
+  readonly blocksSseC: boolean;
+}
+
+/**
+ * Validate the props every bucket construct shares and return the props for `s3.Bucket` with the shared
+ * secure defaults filled in where the user gave nothing.
+ *
+ * `enforceSSL` and `minimumTLSVersion` are not passed on: the construct writes its own statements for them
+ * (with stable Sids) from `src/policy/`, so s3.Bucket must not add a second copy.
+ */
+export function secureBucketProps(scope: IConstruct, id: string, props: s3.BucketProps, kind: BucketKind): s3.BucketProps {
+  const where = `${kind.className} '${id}'`;
+  if (props.enforceSSL === false) {
+    throw validationError(scope, 'EnforceSslRequired',
+      `enforceSSL cannot be false on ${where}: it denies every request made without TLS. ` +
+      'Remove the prop, or use s3.Bucket if plain HTTP access is really needed.');
+  }
+  if (props.minimumTLSVersion !== undefined && !ALLOWED_TLS_VERSIONS.includes(props.minimumTLSVersion)) {
+    throw validationError(scope, 'UnsupportedMinimumTlsVersion',
+      `minimumTLSVersion ${props.minimumTLSVersion} is not allowed on ${where}: use 1.2 (the default) or 1.3. ` +
+      'Anything lower weakens the guarantee, and no other TLS versions exist.');
+  }
+  if (props.publicReadAccess === true) {
+    throw validationError(scope, 'PublicReadAccessNotAllowed',
+      `publicReadAccess cannot be true on ${where}: an encrypted bucket's objects are not for anonymous readers. ` +
+      'Remove the prop, and serve public content through CloudFront with origin access control.');
+  }
+  const blocked = props.blockedEncryptionTypes;
+  if (kind.blocksSseC && blocked !== undefined) {
+    const names = blocked.map((type) => type.name);
+    if (!names.includes(s3.BlockedEncryptionType.SSE_C.name)) {
+      throw validationError(scope, 'SseCMustBeBlocked',
+        `blockedEncryptionTypes [${names.join(', ')}] on ${where} would allow SSE-C uploads, which this bucket does not accept. ` +
+        'Remove the prop (SSE-C is blocked by default) or pass [s3.BlockedEncryptionType.SSE_C]; use SseCOnlyBucket for SSE-C.');
+    }
+  }
+  return {
+    ...props,
+    blockPublicAccess: props.blockPublicAccess ?? s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: props.objectOwnership ?? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: props.versioned ?? true,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    blockedEncryptionTypes: blocked ?? (kind.blocksSseC ? [s3.BlockedEncryptionType.SSE_C] : undefined),
+    enforceSSL: false,
+    minimumTLSVersion: undefined,
+  };
+}
+
+/** The TLS floor for the props: what the user passed, or 1.2. */
+export function minimumTlsVersionOf(props: s3.BucketProps): number {
+  return props.minimumTLSVersion ?? DEFAULT_MINIMUM_TLS_VERSION;
+}
+
+/** Add the requirement's statements to the bucket's policy. */
+export function addEncryptionPolicy(bucket: s3.Bucket, requirement: EncryptionRequirement): void {
+  for (const statement of encryptionStatements(bucketScope(bucket.bucketArn), requirement)) {
+    bucket.addToResourcePolicy(statement);
+  }
+}
+
+/** A cdk-nag finding acknowledged inside a construct, with the reason a reviewer reads. */
+export interface NagAcknowledgement {
+  /** Rule ID, e.g. `AwsSolutions-S1`. */
+  readonly id: string;
+  /** Why the finding does not apply. */
+  readonly reason: string;
+}
+
+/** Acknowledge cdk-nag findings on the bucket resource only, never on the whole tree. */
+export function acknowledgeOnBucket(bucket: s3.Bucket, acknowledgements: NagAcknowledgement[]): void {
+  const resource = bucket.node.defaultChild as IConstruct;
+  for (const acknowledgement of acknowledgements) {
+    Validations.of(resource).acknowledge(acknowledgement);
+  }
+}

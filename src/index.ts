@@ -1,0 +1,2 @@
+export { EncryptionMode, UploadHeaderRule, EncryptionRequirement } from './policy/requirement';
+export * from './buckets/encrypted-bucket';

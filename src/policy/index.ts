@@ -1,0 +1,2 @@
+export * from './requirement';
+export * from './statements';
