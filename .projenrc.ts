@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 const cdkCliVersion = '2.1148.1';
 
@@ -65,10 +65,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
     },
   },
-  tsconfigDev: {
-    include: ['examples/**/*.ts', 'bench/**/*.ts'],
-    compilerOptions: {},
-  },
   gitignore: ['cdk.out', '*.cdk.out', 'examples/cdk.out', 'bench/results'],
 });
 
@@ -80,6 +76,17 @@ project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/docs/');
 project.addPackageIgnore('/.ci/');
+
+// Examples and benchmarks are type-checked (and linted with type information) against the sources.
+for (const dir of ['examples', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '..' },
+      include: ['**/*.ts', '../src/**/*.ts'],
+    },
+  });
+}
 
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');

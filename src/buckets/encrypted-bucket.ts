@@ -1,7 +1,9 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { nagAcknowledgementsFor } from './nag-acknowledgements';
-import { acknowledgeOnBucket, addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps } from './secure-bucket';
+import {
+  acknowledgeOnBucket, addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf,
+} from './secure-bucket';
 import { validationError } from '../errors';
 import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 
@@ -37,27 +39,6 @@ export interface EncryptedBucketProps extends s3.BucketProps {
  * new EncryptedBucket(this, 'Reports');
  */
 export class EncryptedBucket extends s3.Bucket {
-  /** How objects in this bucket are encrypted. */
-  public readonly encryptionMode: EncryptionMode = EncryptionMode.SSE_S3;
-
-  /** What an upload must say about its encryption. */
-  public readonly uploadHeaderRule: UploadHeaderRule;
-
-  /** Lowest TLS version a request may use. */
-  public readonly minimumTlsVersion: number;
-
-  constructor(scope: Construct, id: string, props: EncryptedBucketProps = {}) {
-    super(scope, id, EncryptedBucket.validatedProps(scope, id, props));
-    this.uploadHeaderRule = props.uploadHeaderRule ?? UploadHeaderRule.REQUIRED;
-    this.minimumTlsVersion = minimumTlsVersionOf(props);
-    addEncryptionPolicy(this, {
-      mode: EncryptionMode.SSE_S3,
-      headerRule: this.uploadHeaderRule,
-      minimumTlsVersion: this.minimumTlsVersion,
-    });
-    acknowledgeOnBucket(this, nagAcknowledgementsFor(this, props, EncryptionMode.SSE_S3));
-  }
-
   private static validatedProps(scope: Construct, id: string, props: EncryptedBucketProps): s3.BucketProps {
     const where = `EncryptedBucket '${id}'`;
     if (props.encryption !== undefined && props.encryption !== s3.BucketEncryption.S3_MANAGED) {
@@ -79,5 +60,26 @@ export class EncryptedBucket extends s3.Bucket {
       ...secureBucketProps(scope, id, props, { className: 'EncryptedBucket', blocksSseC: true }),
       encryption: s3.BucketEncryption.S3_MANAGED,
     };
+  }
+
+  /** How objects in this bucket are encrypted. */
+  public readonly encryptionMode: EncryptionMode = EncryptionMode.SSE_S3;
+
+  /** What an upload must say about its encryption. */
+  public readonly uploadHeaderRule: UploadHeaderRule;
+
+  /** Lowest TLS version a request may use. */
+  public readonly minimumTlsVersion: number;
+
+  constructor(scope: Construct, id: string, props: EncryptedBucketProps = {}) {
+    super(scope, id, EncryptedBucket.validatedProps(scope, id, props));
+    this.uploadHeaderRule = uploadHeaderRuleOf(scope, id, 'EncryptedBucket', props.uploadHeaderRule);
+    this.minimumTlsVersion = minimumTlsVersionOf(props);
+    addEncryptionPolicy(this, {
+      mode: EncryptionMode.SSE_S3,
+      headerRule: this.uploadHeaderRule,
+      minimumTlsVersion: this.minimumTlsVersion,
+    });
+    acknowledgeOnBucket(this, nagAcknowledgementsFor(props, EncryptionMode.SSE_S3));
   }
 }

@@ -2,6 +2,43 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagAcknowledgement } from './secure-bucket';
 import { EncryptionMode } from '../policy/requirement';
 
-export function nagAcknowledgementsFor(_bucket: s3.Bucket, _props: s3.BucketProps, _mode: EncryptionMode): NagAcknowledgement[] {
-  return [];
+// The cdk-nag packs the library is checked against, by the prefix of their rule IDs.
+const PACKS_WITH_S3_RULES = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+const LOGGING_REASON =
+  'Server access logs need a destination bucket that is the user\'s to choose (pass serverAccessLogsBucket). ' +
+  'Object-level access is recorded by CloudTrail data events through EncryptionAuditTrail, which every bucket ' +
+  'construct of this library registers with by default (Security Hub S3.22/S3.23).';
+
+const REPLICATION_REASON =
+  'Replication is a resilience choice, not an encryption control: it needs a second bucket, usually in another ' +
+  'Region or account, that the user owns. Pass replicationRules to enable it.';
+
+const SSE_S3_REASON =
+  'SSE-S3 (AES256) is what this construct is for. A standard that requires KMS keys uses KmsEncryptedBucket.';
+
+/**
+ * The cdk-nag findings a bucket construct acknowledges on its bucket resource, each with the reason a
+ * security reviewer reads. Only findings about features the user did not configure are acknowledged.
+ */
+export function nagAcknowledgementsFor(props: s3.BucketProps, mode: EncryptionMode): NagAcknowledgement[] {
+  const acknowledgements: NagAcknowledgement[] = [];
+  const logsConfigured = props.serverAccessLogsBucket !== undefined || props.serverAccessLogsPrefix !== undefined;
+  if (!logsConfigured) {
+    acknowledgements.push({ id: 'AwsSolutions-S1', reason: LOGGING_REASON });
+    for (const pack of PACKS_WITH_S3_RULES) {
+      acknowledgements.push({ id: `${pack}-S3BucketLoggingEnabled`, reason: LOGGING_REASON });
+    }
+  }
+  if (props.replicationRules === undefined) {
+    for (const pack of PACKS_WITH_S3_RULES) {
+      acknowledgements.push({ id: `${pack}-S3BucketReplicationEnabled`, reason: REPLICATION_REASON });
+    }
+  }
+  if (mode === EncryptionMode.SSE_S3) {
+    for (const pack of PACKS_WITH_S3_RULES) {
+      acknowledgements.push({ id: `${pack}-S3DefaultEncryptionKMS`, reason: SSE_S3_REASON });
+    }
+  }
+  return acknowledgements;
 }

@@ -2,7 +2,7 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { validationError } from '../errors';
-import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionRequirement } from '../policy/requirement';
+import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionRequirement, UploadHeaderRule } from '../policy/requirement';
 import { bucketScope, encryptionStatements } from '../policy/statements';
 
 /** What a bucket construct guarantees, used to validate props and name it in errors. */
@@ -56,6 +56,16 @@ export function secureBucketProps(scope: IConstruct, id: string, props: s3.Bucke
     enforceSSL: false,
     minimumTLSVersion: undefined,
   };
+}
+
+/** The upload header rule a construct was given, checked; `REQUIRED` when none was. */
+export function uploadHeaderRuleOf(scope: IConstruct, id: string, className: string, rule: UploadHeaderRule | undefined): UploadHeaderRule {
+  if (rule !== undefined && !Object.values(UploadHeaderRule).includes(rule)) {
+    throw validationError(scope, 'UnknownUploadHeaderRule',
+      `uploadHeaderRule '${rule}' on ${className} '${id}' is not a rule: use UploadHeaderRule.REQUIRED (the default) ` +
+      'or UploadHeaderRule.MATCH_IF_PRESENT.');
+  }
+  return rule ?? UploadHeaderRule.REQUIRED;
 }
 
 /** The TLS floor for the props: what the user passed, or 1.2. */
