@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { validationError } from '../errors';
@@ -51,6 +51,11 @@ export function secureBucketProps(scope: IConstruct, id: string, props: s3.Bucke
     blockPublicAccess: props.blockPublicAccess ?? s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: props.objectOwnership ?? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     versioned: props.versioned ?? true,
+    // Parts of abandoned multipart uploads are stored (and billed) until aborted; no object is ever expired.
+    lifecycleRules: props.lifecycleRules ?? [{
+      id: 'AbortIncompleteMultipartUploads',
+      abortIncompleteMultipartUploadAfter: Duration.days(7),
+    }],
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     blockedEncryptionTypes: blocked ?? (kind.blocksSseC ? [s3.BlockedEncryptionType.SSE_C] : undefined),
     enforceSSL: false,
