@@ -1,10 +1,12 @@
 import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { printComplianceReport } from './report';
-import { EncryptedBucket, UploadHeaderRule } from '../src';
+import { EncryptedBucket, KmsEncryptedBucket, KmsUsageAlarm, UploadHeaderRule } from '../src';
 
-/** A data platform's storage: raw uploads and curated reports. */
+/** A data platform's storage: raw uploads, curated reports, customer records and a regulated archive. */
 class DataPlatformStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -19,6 +21,19 @@ class DataPlatformStack extends Stack {
       uploadHeaderRule: UploadHeaderRule.MATCH_IF_PRESENT,
       minimumTLSVersion: 1.3,
     });
+
+    // Customer records: SSE-KMS under a key the team controls and audits, with a Bucket Key to spare the quota.
+    new KmsEncryptedBucket(this, 'CustomerRecords', { keyAlias: 'customer-records' });
+
+    // Regulated archive: the standard asks for two layers of encryption at rest.
+    new KmsEncryptedBucket(this, 'RegulatedArchive', { dualLayer: true });
+
+    // DSSE-KMS calls KMS on every object operation: watch the account's request quota.
+    const alerts = new sns.Topic(this, 'StorageAlerts', {
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+    new KmsUsageAlarm(this, 'KmsUsage', { thresholdPercent: 80, topic: alerts });
   }
 }
 

@@ -14,8 +14,24 @@ const REPLICATION_REASON =
   'Replication is a resilience choice, not an encryption control: it needs a second bucket, usually in another ' +
   'Region or account, that the user owns. Pass replicationRules to enable it.';
 
+const DSSE_REASON =
+  'False positive: the bucket uses DSSE-KMS (aws:kms:dsse), which encrypts with a customer-managed KMS key twice. ' +
+  'cdk-nag\'s rule only accepts SSE-KMS (aws:kms) and counts DSSE-KMS as not KMS-encrypted.';
+
 const SSE_S3_REASON =
   'SSE-S3 (AES256) is what this construct is for. A standard that requires KMS keys uses KmsEncryptedBucket.';
+
+const SSE_C_REASON =
+  'SSE-C is what this construct is for: every object is encrypted with a key the client sends and AWS never stores, ' +
+  'and the bucket policy denies any upload without it. The SSE-S3 default is required by S3 and applies to no new ' +
+  'object. A standard that requires KMS keys uses KmsEncryptedBucket.';
+
+// Why `*-S3DefaultEncryptionKMS` does not apply, per mode; SSE-KMS satisfies the rule.
+const NOT_KMS_REASONS: Partial<Record<EncryptionMode, string>> = {
+  [EncryptionMode.SSE_S3]: SSE_S3_REASON,
+  [EncryptionMode.DSSE_KMS]: DSSE_REASON,
+  [EncryptionMode.SSE_C]: SSE_C_REASON,
+};
 
 /**
  * The cdk-nag findings a bucket construct acknowledges on its bucket resource, each with the reason a
@@ -35,9 +51,10 @@ export function nagAcknowledgementsFor(props: s3.BucketProps, mode: EncryptionMo
       acknowledgements.push({ id: `${pack}-S3BucketReplicationEnabled`, reason: REPLICATION_REASON });
     }
   }
-  if (mode === EncryptionMode.SSE_S3) {
+  const notKmsReason = NOT_KMS_REASONS[mode];
+  if (notKmsReason !== undefined) {
     for (const pack of PACKS_WITH_S3_RULES) {
-      acknowledgements.push({ id: `${pack}-S3DefaultEncryptionKMS`, reason: SSE_S3_REASON });
+      acknowledgements.push({ id: `${pack}-S3DefaultEncryptionKMS`, reason: notKmsReason });
     }
   }
   return acknowledgements;

@@ -46,6 +46,14 @@ export function secureBucketProps(scope: IConstruct, id: string, props: s3.Bucke
         'Remove the prop (SSE-C is blocked by default) or pass [s3.BlockedEncryptionType.SSE_C]; use SseCOnlyBucket for SSE-C.');
     }
   }
+  if (!kind.blocksSseC && blocked !== undefined) {
+    const names = blocked.map((type) => type.name);
+    if (names.length === 0 || names.includes(s3.BlockedEncryptionType.SSE_C.name)) {
+      throw validationError(scope, 'SseCMustNotBeBlocked',
+        `blockedEncryptionTypes [${names.join(', ')}] on ${where} does not let SSE-C uploads in, and they are the only ` +
+        'uploads this bucket accepts. Remove the prop (SSE-C is unblocked by default) or pass [s3.BlockedEncryptionType.NONE].');
+    }
+  }
   return {
     ...props,
     blockPublicAccess: props.blockPublicAccess ?? s3.BlockPublicAccess.BLOCK_ALL,
@@ -57,7 +65,8 @@ export function secureBucketProps(scope: IConstruct, id: string, props: s3.Bucke
       abortIncompleteMultipartUploadAfter: Duration.days(7),
     }],
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    blockedEncryptionTypes: blocked ?? (kind.blocksSseC ? [s3.BlockedEncryptionType.SSE_C] : undefined),
+    // S3 blocks SSE-C on new buckets unless told otherwise (since April 2026), so both choices are written out.
+    blockedEncryptionTypes: blocked ?? [kind.blocksSseC ? s3.BlockedEncryptionType.SSE_C : s3.BlockedEncryptionType.NONE],
     enforceSSL: false,
     minimumTLSVersion: undefined,
   };

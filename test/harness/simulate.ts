@@ -147,3 +147,32 @@ export const createMultipartUpload = put;
  */
 export const uploadPart = put;
 export const completeMultipartUpload = put;
+
+/**
+ * The simulator drops `kms:EncryptionContext:<key>` context keys (it matches variable keys only in
+ * `prefix/variable` form). Rename them, in policies and in request contexts alike, to a string-typed alias that
+ * it does evaluate: `kms:EncryptionContext:aws:s3:arn` becomes `aws:RequestTag/ec-aws_s3_arn`.
+ */
+export function aliasEncryptionContextKeys<T>(value: T): T {
+  const rename = (key: string) => key.replace(/^kms:EncryptionContext:(.+)$/i, (_, name: string) => `aws:RequestTag/ec-${name.replace(/:/g, '_')}`);
+  const walk = (v: any): any => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).map(([k, inner]) => [rename(k), walk(inner)]));
+  };
+  return walk(value);
+}
+
+/** The identity policies attached to a role in a synthesized template, merged into one document. */
+export function identityPolicyOf(template: Template, roleLogicalId: string): any {
+  const resolver = new CfnResolver(template);
+  const statements = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties?.Roles ?? []).some((ref: any) => ref.Ref === roleLogicalId))
+    .flatMap((r) => resolver.resolve(r.Properties!.PolicyDocument).Statement);
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The resolved key policy of a KMS key in a synthesized template. */
+export function keyPolicyOf(template: Template, keyLogicalId: string): any {
+  return new CfnResolver(template).resolve(template.Resources[keyLogicalId].Properties!.KeyPolicy);
+}
