@@ -29,6 +29,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   sampleCode: false,
 
   peerDeps: ['cdk-nag@^3.0.2'],
+  // The check command's parsers are not jsii modules: jsii requires them bundled.
+  bundledDeps: ['commander', 'yaml'],
+  bin: { 'cdk-s3-encryption': 'lib/cli/main.js' },
   devDeps: [
     'cdk-nag@^3.0.2',
     `aws-cdk@${cdkCliVersion}`,
