@@ -92,6 +92,8 @@ for (const dir of ['examples', 'bench']) {
 }
 
 project.eslint?.addLintPattern('examples');
+project.eslint?.allowDevDeps('examples/**');
+project.eslint?.allowDevDeps('bench/**');
 project.eslint?.addLintPattern('bench');
 
 // The main job: synthesize the example app offline with the CDK CLI and print the rule pack's report.

@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { printComplianceReport } from './report';
-import { EncryptedBucket, KmsEncryptedBucket, KmsUsageAlarm, UploadHeaderRule } from '../src';
+import { EncryptedBucket, KmsEncryptedBucket, KmsUsageAlarm, SseCOnlyBucket, UploadHeaderRule } from '../src';
 
 /** A data platform's storage: raw uploads, curated reports, customer records and a regulated archive. */
 class DataPlatformStack extends Stack {
@@ -27,6 +27,9 @@ class DataPlatformStack extends Stack {
 
     // Regulated archive: the standard asks for two layers of encryption at rest.
     new KmsEncryptedBucket(this, 'RegulatedArchive', { dualLayer: true });
+
+    // Case evidence: keys that AWS must never hold, sent by the client with every request.
+    new SseCOnlyBucket(this, 'CaseEvidence', { minimumTLSVersion: 1.3 });
 
     // DSSE-KMS calls KMS on every object operation: watch the account's request quota.
     const alerts = new sns.Topic(this, 'StorageAlerts', {

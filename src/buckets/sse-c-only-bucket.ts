@@ -1,0 +1,87 @@
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { nagAcknowledgementsFor } from './nag-acknowledgements';
+import { acknowledgeOnBucket, addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps } from './secure-bucket';
+import { validationError } from '../errors';
+import { EncryptionMode } from '../policy/requirement';
+
+/**
+ * Props for `SseCOnlyBucket`.
+ *
+ * Every prop of `s3.Bucket` is accepted except those that contradict SSE-C: `encryption` other than
+ * `S3_MANAGED`, `encryptionKey`, `bucketKeyEnabled`, `blockedEncryptionTypes` that block SSE-C,
+ * `enforceSSL: false`, `minimumTLSVersion` below 1.2, `publicReadAccess`, and `serverAccessLogsPrefix`
+ * without `serverAccessLogsBucket` (S3 log delivery cannot send a customer key, so it could not write into
+ * this bucket). There is no `uploadHeaderRule`: every upload must send the SSE-C headers, since S3 cannot fall
+ * back to a key it does not have.
+ */
+export interface SseCOnlyBucketProps extends s3.BucketProps {}
+
+/**
+ * An S3 bucket that accepts only objects encrypted with keys the customer provides (SSE-C), and whose policy
+ * proves it.
+ *
+ * On top of `s3.Bucket`: SSE-C unblocked explicitly (`BlockedEncryptionType.NONE`; S3 blocks it on new buckets
+ * by default); a policy that denies requests without TLS or below the TLS floor (`minimumTLSVersion`, 1.2 by
+ * default, 1.3 allowed), uploads without the `x-amz-server-side-encryption-customer-algorithm: AES256` header,
+ * and uploads that ask for server-managed encryption; public access blocked, bucket-owner-enforced ownership,
+ * versioning on and `RemovalPolicy.RETAIN`, unless you say otherwise.
+ *
+ * S3 stores no copy of the key: the caller must send it on every write and every read of an object, and
+ * losing it loses the object. See docs/SSE-C.md for the customer's duties, and note that an organisation SCP or
+ * RCP that denies SSE-C overrides this bucket.
+ *
+ * @example
+ * new SseCOnlyBucket(this, 'Evidence');
+ */
+export class SseCOnlyBucket extends s3.Bucket {
+  private static validatedProps(scope: Construct, id: string, props: SseCOnlyBucketProps): s3.BucketProps {
+    const where = `SseCOnlyBucket '${id}'`;
+    if (props.encryption !== undefined && props.encryption !== s3.BucketEncryption.S3_MANAGED) {
+      throw validationError(scope, 'EncryptionMustBeS3Managed',
+        `encryption ${props.encryption} is not allowed on ${where}: its objects are encrypted with the key each request ` +
+        'sends, and S3 requires SSE-S3 as the default that no upload here uses. Remove the prop, or use ' +
+        'KmsEncryptedBucket for SSE-KMS or DSSE-KMS.');
+    }
+    if (props.encryptionKey !== undefined) {
+      throw validationError(scope, 'EncryptionKeyNotAllowed',
+        `encryptionKey is not allowed on ${where}: SSE-C keys are sent by the client with every request and never ` +
+        'stored by AWS. Remove the prop, or use KmsEncryptedBucket to encrypt with your KMS key.');
+    }
+    if (props.bucketKeyEnabled !== undefined) {
+      throw validationError(scope, 'BucketKeyNotApplicable',
+        `bucketKeyEnabled is not allowed on ${where}: S3 Bucket Keys apply to SSE-KMS only. ` +
+        'Remove the prop, or use KmsEncryptedBucket, where Bucket Keys are on by default.');
+    }
+    // Not a prop of this construct; refused for JavaScript callers and spreads of another construct's props.
+    if ((props as { uploadHeaderRule?: unknown }).uploadHeaderRule !== undefined) {
+      throw validationError(scope, 'UploadHeaderRuleNotApplicable',
+        `uploadHeaderRule is not allowed on ${where}: every upload must send the SSE-C headers, since S3 has no ` +
+        'customer key to fall back to. Remove the prop.');
+    }
+    if (props.serverAccessLogsPrefix !== undefined && props.serverAccessLogsBucket === undefined) {
+      throw validationError(scope, 'AccessLogsIntoSelfNotAllowed',
+        `serverAccessLogsPrefix without serverAccessLogsBucket would deliver ${where}'s access logs into itself, and S3 ` +
+        'log delivery sends no SSE-C key, so every delivery would be denied. Pass serverAccessLogsBucket as well.');
+    }
+    return {
+      ...secureBucketProps(scope, id, props, { className: 'SseCOnlyBucket', blocksSseC: false }),
+      // S3 requires a default encryption rule on every bucket, and BlockedEncryptionTypes lives inside it. SSE-C
+      // requests override the default, and the policy denies every upload without SSE-C, so no new object gets it.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+    };
+  }
+
+  /** How objects in this bucket are encrypted. */
+  public readonly encryptionMode: EncryptionMode = EncryptionMode.SSE_C;
+
+  /** Lowest TLS version a request may use. */
+  public readonly minimumTlsVersion: number;
+
+  constructor(scope: Construct, id: string, props: SseCOnlyBucketProps = {}) {
+    super(scope, id, SseCOnlyBucket.validatedProps(scope, id, props));
+    this.minimumTlsVersion = minimumTlsVersionOf(props);
+    addEncryptionPolicy(this, { mode: EncryptionMode.SSE_C, minimumTlsVersion: this.minimumTlsVersion });
+    acknowledgeOnBucket(this, nagAcknowledgementsFor(props, EncryptionMode.SSE_C));
+  }
+}
