@@ -71,6 +71,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out', '*.cdk.out', 'examples/cdk.out', 'bench/results'],
 });
 
+// The S3 encryption client is a second entry point outside the jsii API (it is TypeScript-only and resolves the
+// AWS SDK from the user's installation at run time). `typesVersions` serves TypeScript's node10 resolution.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './client': { types: './lib/client/index.d.ts', default: './lib/client/index.js' },
+  './.jsii': './.jsii',
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': { client: ['lib/client/index.d.ts'] } });
+
 // Quiet the Node 20 end-of-life banner from jsii; Node 20 is the runtime we support.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');

@@ -1,8 +1,7 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { nagAcknowledgementsFor } from './nag-acknowledgements';
 import {
-  acknowledgeOnBucket, addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf,
+  addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf, finishSecureBucket, SecureBucketProps,
 } from './secure-bucket';
 import { validationError } from '../errors';
 import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
@@ -10,7 +9,7 @@ import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 /**
  * Props for `EncryptedBucket`.
  */
-export interface EncryptedBucketProps extends s3.BucketProps {
+export interface EncryptedBucketProps extends SecureBucketProps {
   /**
    * What an upload must say about its encryption.
    *
@@ -80,6 +79,6 @@ export class EncryptedBucket extends s3.Bucket {
       headerRule: this.uploadHeaderRule,
       minimumTlsVersion: this.minimumTlsVersion,
     });
-    acknowledgeOnBucket(this, nagAcknowledgementsFor(props, EncryptionMode.SSE_S3));
+    finishSecureBucket(this, props, EncryptionMode.SSE_S3);
   }
 }

@@ -4,9 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { nagAcknowledgementsFor } from './nag-acknowledgements';
 import {
-  acknowledgeOnBucket, addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf,
+  addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf, finishSecureBucket, SecureBucketProps,
 } from './secure-bucket';
 import { validationError } from '../errors';
 import { s3KeyUseConditions, s3OnlyKeyStatements } from '../policy/key-policy';
@@ -15,7 +14,7 @@ import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 /**
  * Props for `KmsEncryptedBucket`.
  */
-export interface KmsEncryptedBucketProps extends s3.BucketProps {
+export interface KmsEncryptedBucketProps extends SecureBucketProps {
   /**
    * Use DSSE-KMS (`aws:kms:dsse`): two independent layers of encryption with the KMS key, for standards that
    * require dual-layer encryption at rest. DSSE-KMS does not support S3 Bucket Keys, so every object
@@ -155,7 +154,7 @@ export class KmsEncryptedBucket extends s3.Bucket {
       headerRule: this.uploadHeaderRule,
       minimumTlsVersion: this.minimumTlsVersion,
     });
-    acknowledgeOnBucket(this, nagAcknowledgementsFor(props, this.encryptionMode));
+    finishSecureBucket(this, props, this.encryptionMode);
   }
 
   /**

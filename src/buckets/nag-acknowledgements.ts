@@ -1,5 +1,5 @@
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagAcknowledgement } from './secure-bucket';
+import type { NagAcknowledgement, SecureBucketProps } from './secure-bucket';
+import { BucketAuditingKind } from '../audit/bucket-auditing';
 import { EncryptionMode } from '../policy/requirement';
 
 // The cdk-nag packs the library is checked against, by the prefix of their rule IDs.
@@ -37,13 +37,17 @@ const NOT_KMS_REASONS: Partial<Record<EncryptionMode, string>> = {
  * The cdk-nag findings a bucket construct acknowledges on its bucket resource, each with the reason a
  * security reviewer reads. Only findings about features the user did not configure are acknowledged.
  */
-export function nagAcknowledgementsFor(props: s3.BucketProps, mode: EncryptionMode): NagAcknowledgement[] {
+export function nagAcknowledgementsFor(props: SecureBucketProps, mode: EncryptionMode): NagAcknowledgement[] {
   const acknowledgements: NagAcknowledgement[] = [];
   const logsConfigured = props.serverAccessLogsBucket !== undefined || props.serverAccessLogsPrefix !== undefined;
   if (!logsConfigured) {
-    acknowledgements.push({ id: 'AwsSolutions-S1', reason: LOGGING_REASON });
+    // A bucket left out of this library's trails says who audits it instead.
+    const reason = props.auditing?.kind === BucketAuditingKind.NONE ?
+      `Server access logs are not configured, and object-level access is audited outside this app: ${props.auditing.reason}` :
+      LOGGING_REASON;
+    acknowledgements.push({ id: 'AwsSolutions-S1', reason });
     for (const pack of PACKS_WITH_S3_RULES) {
-      acknowledgements.push({ id: `${pack}-S3BucketLoggingEnabled`, reason: LOGGING_REASON });
+      acknowledgements.push({ id: `${pack}-S3BucketLoggingEnabled`, reason });
     }
   }
   if (props.replicationRules === undefined) {

@@ -1,9 +1,23 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { nagAcknowledgementsFor } from './nag-acknowledgements';
+import { BucketAuditing, registerBucketAuditing } from '../audit/bucket-auditing';
 import { validationError } from '../errors';
-import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionRequirement, UploadHeaderRule } from '../policy/requirement';
+import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionMode, EncryptionRequirement, UploadHeaderRule } from '../policy/requirement';
 import { bucketScope, encryptionStatements } from '../policy/statements';
+
+/**
+ * Props every bucket construct of this library accepts on top of `s3.BucketProps`.
+ */
+export interface SecureBucketProps extends s3.BucketProps {
+  /**
+   * Which CloudTrail trail records the bucket's object events.
+   *
+   * @default BucketAuditing.sharedTrail() - the stack's EncryptionAuditTrail, created on first use
+   */
+  readonly auditing?: BucketAuditing;
+}
 
 /** What a bucket construct guarantees, used to validate props and name it in errors. */
 export interface BucketKind {
@@ -92,6 +106,15 @@ export function addEncryptionPolicy(bucket: s3.Bucket, requirement: EncryptionRe
   for (const statement of encryptionStatements(bucketScope(bucket.bucketArn), requirement)) {
     bucket.addToResourcePolicy(statement);
   }
+}
+
+/**
+ * The last step of every bucket construct: acknowledge the cdk-nag findings that do not apply, then register
+ * the bucket with its audit trail.
+ */
+export function finishSecureBucket(bucket: s3.Bucket, props: SecureBucketProps, mode: EncryptionMode): void {
+  acknowledgeOnBucket(bucket, nagAcknowledgementsFor(props, mode));
+  registerBucketAuditing(bucket, props.auditing);
 }
 
 /** A cdk-nag finding acknowledged inside a construct, with the reason a reviewer reads. */

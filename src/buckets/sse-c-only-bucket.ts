@@ -1,7 +1,6 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { nagAcknowledgementsFor } from './nag-acknowledgements';
-import { acknowledgeOnBucket, addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps } from './secure-bucket';
+import { addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps, finishSecureBucket, SecureBucketProps } from './secure-bucket';
 import { validationError } from '../errors';
 import { EncryptionMode } from '../policy/requirement';
 
@@ -15,7 +14,7 @@ import { EncryptionMode } from '../policy/requirement';
  * this bucket). There is no `uploadHeaderRule`: every upload must send the SSE-C headers, since S3 cannot fall
  * back to a key it does not have.
  */
-export interface SseCOnlyBucketProps extends s3.BucketProps {}
+export interface SseCOnlyBucketProps extends SecureBucketProps {}
 
 /**
  * An S3 bucket that accepts only objects encrypted with keys the customer provides (SSE-C), and whose policy
@@ -82,6 +81,6 @@ export class SseCOnlyBucket extends s3.Bucket {
     super(scope, id, SseCOnlyBucket.validatedProps(scope, id, props));
     this.minimumTlsVersion = minimumTlsVersionOf(props);
     addEncryptionPolicy(this, { mode: EncryptionMode.SSE_C, minimumTlsVersion: this.minimumTlsVersion });
-    acknowledgeOnBucket(this, nagAcknowledgementsFor(props, EncryptionMode.SSE_C));
+    finishSecureBucket(this, props, EncryptionMode.SSE_C);
   }
 }

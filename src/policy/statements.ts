@@ -27,6 +27,7 @@ export const StatementIds = {
   DENY_WRONG_KMS_KEY: 'DenyWrongKmsKey',
   DENY_MISSING_SSE_C: 'DenyMissingSseC',
   DENY_SERVER_MANAGED_ENCRYPTION: 'DenyServerManagedEncryption',
+  DENY_SSE_C_UPLOAD: 'DenySseCUpload',
 } as const;
 
 /** The algorithm S3 accepts for SSE-C. */
@@ -109,14 +110,15 @@ export function denyWrongEncryptionHeader(
 }
 
 /**
- * An SSE-KMS or DSSE-KMS upload that does not name the bucket's key ARN is denied.
+ * An SSE-KMS or DSSE-KMS upload that does not name the bucket's key ARN (or one of several allowed key ARNs,
+ * as a resource control policy has them) is denied.
  *
  * With `MATCH_IF_PRESENT`, an upload with no SSE header at all is allowed (it gets the bucket's key), but
  * one that names `aws:kms` without the key id is denied, since S3 would then use the AWS managed key.
  */
 export function denyWrongKmsKey(
   scope: StatementScope,
-  kmsKeyArn: string,
+  kmsKeyArn: string | string[],
   headerRule: UploadHeaderRule = UploadHeaderRule.REQUIRED,
 ): iam.PolicyStatement {
   return deny(scope, StatementIds.DENY_WRONG_KMS_KEY, ['s3:PutObject'], scope.objectArns, {
@@ -137,6 +139,17 @@ export function denyMissingSseC(scope: StatementScope): iam.PolicyStatement {
 export function denyServerManagedEncryption(scope: StatementScope): iam.PolicyStatement {
   return deny(scope, StatementIds.DENY_SERVER_MANAGED_ENCRYPTION, ['s3:PutObject'], scope.objectArns, {
     Null: { [ConditionKeys.SSE]: 'false' },
+  });
+}
+
+/**
+ * An upload that asks for SSE-C (sends the customer-algorithm header, whatever its value) is denied. For an
+ * organisation that does not accept SSE-C outside a few exempt buckets; a bucket blocks SSE-C with
+ * `BlockedEncryptionTypes` instead.
+ */
+export function denySseCUpload(scope: StatementScope): iam.PolicyStatement {
+  return deny(scope, StatementIds.DENY_SSE_C_UPLOAD, ['s3:PutObject'], scope.objectArns, {
+    Null: { [ConditionKeys.SSE_CUSTOMER_ALGORITHM]: 'false' },
   });
 }
 

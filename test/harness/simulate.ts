@@ -105,9 +105,14 @@ export function bucketPolicyOf(template: Template, bucketLogicalId: string, env?
   return resolver.resolve(policies[0].Properties!.PolicyDocument);
 }
 
-/** The logical ID of the only bucket of a type-filtered template (or the one given). */
+/**
+ * The logical ID of the template's only bucket, not counting the log bucket of the stack's shared
+ * EncryptionAuditTrail (which every bucket construct registers with).
+ */
 export function onlyBucket(template: Template): string {
-  const buckets = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::S3::Bucket').map(([id]) => id);
+  const buckets = Object.entries(template.Resources)
+    .filter(([id, r]) => r.Type === 'AWS::S3::Bucket' && !id.startsWith('EncryptionAuditTrail'))
+    .map(([id]) => id);
   if (buckets.length !== 1) throw new Error(`Expected one bucket, found ${buckets.join(', ')}`);
   return buckets[0];
 }
