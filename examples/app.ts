@@ -4,7 +4,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { printComplianceReport } from './report';
-import { EncryptedBucket, KmsEncryptedBucket, KmsUsageAlarm, SseCOnlyBucket, UploadHeaderRule } from '../src';
+import {
+  ClientSideEncryptedBucket, EncryptedBucket, KmsEncryptedBucket, KmsUsageAlarm, SseCOnlyBucket, UploadHeaderRule,
+} from '../src';
 
 /** A data platform's storage: raw uploads, curated reports, customer records and a regulated archive. */
 class DataPlatformStack extends Stack {
@@ -30,6 +32,9 @@ class DataPlatformStack extends Stack {
 
     // Case evidence: keys that AWS must never hold, sent by the client with every request.
     new SseCOnlyBucket(this, 'CaseEvidence', { minimumTLSVersion: 1.3 });
+
+    // Patient files: encrypted by the application before upload; S3 only ever holds ciphertext.
+    new ClientSideEncryptedBucket(this, 'PatientFiles', { keyAlias: 'patient-files-envelopes' });
 
     // DSSE-KMS calls KMS on every object operation: watch the account's request quota.
     const alerts = new sns.Topic(this, 'StorageAlerts', {

@@ -3,7 +3,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagPack } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
-type GuaranteedBucket = s3.Bucket & { encryptionMode: string; uploadHeaderRule?: string; minimumTlsVersion: number };
+type GuaranteedBucket = s3.Bucket & {
+  encryptionMode: string; uploadHeaderRule?: string; minimumTlsVersion: number; clientContentAlgorithm?: string;
+};
 
 /** Every construct below the root, depth first. */
 function allConstructs(root: IConstruct): IConstruct[] {
@@ -21,7 +23,8 @@ export function printComplianceReport(app: IConstruct, packs: IPolicyValidationP
   lines.push('Buckets', '-------');
   for (const bucket of buckets) {
     const header = bucket.uploadHeaderRule ? `, upload header ${bucket.uploadHeaderRule}` : '';
-    lines.push(`${bucket.node.path}: ${bucket.encryptionMode}${header}, TLS >= ${bucket.minimumTlsVersion}`);
+    const clientSide = bucket.clientContentAlgorithm ? `client-side ${bucket.clientContentAlgorithm}, then ` : '';
+    lines.push(`${bucket.node.path}: ${clientSide}${bucket.encryptionMode}${header}, TLS >= ${bucket.minimumTlsVersion}`);
   }
   lines.push('', 'Rule packs', '----------');
   let total = 0;

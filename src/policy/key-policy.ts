@@ -59,3 +59,37 @@ export function s3OnlyKeyStatements(use: S3KeyUse): iam.PolicyStatement[] {
     }),
   ];
 }
+
+/** The encryption context key the S3 Encryption Client (format V2, `kms+context`) adds for the content algorithm. */
+export const CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY = 'kms:EncryptionContext:aws:x-amz-cek-alg';
+
+/** The content algorithm the client writes: authenticated AES-GCM. */
+export const CLIENT_CONTENT_ALGORITHM = 'AES/GCM/NoPadding';
+
+/** Stable Sid of the envelope key's statement. */
+export const ENVELOPE_KEY_STATEMENT_ID = 'DenyUseOutsideAuthenticatedEnvelopes';
+
+/** The actions an S3 encryption client needs: a data key to encrypt, a decryption to read. */
+export const ENVELOPE_ENCRYPT_ACTIONS = ['kms:GenerateDataKey'];
+export const ENVELOPE_DECRYPT_ACTIONS = ['kms:Decrypt'];
+
+/** The condition under which a principal may use an envelope key: only for AES-GCM envelopes with context. */
+export function envelopeKeyUseConditions(): Record<string, Record<string, unknown>> {
+  return { StringEquals: { [CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY]: CLIENT_CONTENT_ALGORITHM } };
+}
+
+/**
+ * Key policy statement for a client-side envelope key: every data key must be generated and decrypted under the
+ * client's encryption context with the authenticated content algorithm. Legacy `kms` wrapping (no context) and
+ * CBC content are refused by KMS itself, not only by the client.
+ */
+export function envelopeKeyStatements(): iam.PolicyStatement[] {
+  return [new iam.PolicyStatement({
+    sid: ENVELOPE_KEY_STATEMENT_ID,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: S3_KEY_CRYPTO_ACTIONS,
+    resources: ['*'],
+    conditions: { StringNotEquals: { [CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY]: CLIENT_CONTENT_ALGORITHM } },
+  })];
+}

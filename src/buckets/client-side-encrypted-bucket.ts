@@ -1,0 +1,157 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import {
+  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, SecureBucketProps, secureBucketProps, uploadHeaderRuleOf,
+} from './secure-bucket';
+import { validationError } from '../errors';
+import {
+  CLIENT_CONTENT_ALGORITHM, ENVELOPE_DECRYPT_ACTIONS, ENVELOPE_ENCRYPT_ACTIONS, envelopeKeyStatements, envelopeKeyUseConditions,
+} from '../policy/key-policy';
+import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
+
+/**
+ * Props for `ClientSideEncryptedBucket`.
+ */
+export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
+  /**
+   * The KMS key that wraps the clients' data keys (envelope encryption).
+   *
+   * @default - a key with rotation on, a 30-day deletion window and `RemovalPolicy.RETAIN`, whose policy allows use
+   * only for authenticated (AES-GCM) envelopes with an encryption context
+   */
+  readonly envelopeKey?: kms.IKey;
+
+  /**
+   * Alias for the envelope key the construct creates. Not allowed with `envelopeKey`.
+   *
+   * @default - no alias
+   */
+  readonly keyAlias?: string;
+
+  /**
+   * What an upload must say about the second layer, SSE-S3 at rest.
+   *
+   * The objects are already ciphertext; S3 encrypts them again with SSE-S3. With `MATCH_IF_PRESENT` a client that
+   * sends no SSE header gets that layer from the default encryption; with `REQUIRED` clients must send
+   * `x-amz-server-side-encryption: AES256` (pass `ServerSideEncryption: 'AES256'` to `putObject`).
+   *
+   * @default UploadHeaderRule.MATCH_IF_PRESENT
+   */
+  readonly uploadHeaderRule?: UploadHeaderRule;
+}
+
+/**
+ * An S3 bucket for client-side encryption: objects are encrypted by the client before upload with a data key from
+ * a dedicated KMS key (envelope encryption, S3 Encryption Client format V2), so S3 and anyone who can read the
+ * bucket see only ciphertext. SSE-S3 is kept as a second layer at rest, with the shared secure defaults and
+ * statements of `EncryptedBucket`.
+ *
+ * Use the TypeScript client in `cdk-s3-encryption/client` (or the S3 Encryption Client of another language) with
+ * `envelopeKey`. `grantEncrypt` and `grantDecrypt` give both halves of the permissions: S3 on the objects, and KMS
+ * on the key only for the client's encryption context.
+ *
+ * @example
+ * const vault = new ClientSideEncryptedBucket(this, 'Vault');
+ * vault.grantEncrypt(producer);
+ * vault.grantDecrypt(consumer);
+ */
+export class ClientSideEncryptedBucket extends s3.Bucket {
+  private static validatedProps(scope: Construct, id: string, props: ClientSideEncryptedBucketProps): s3.BucketProps {
+    const where = `ClientSideEncryptedBucket '${id}'`;
+    if (props.encryption !== undefined && props.encryption !== s3.BucketEncryption.S3_MANAGED) {
+      throw validationError(scope, 'EncryptionMustBeS3Managed',
+        `encryption ${props.encryption} is not allowed on ${where}: the objects are encrypted by the client, and SSE-S3 ` +
+        'is the second layer at rest. Remove the prop; pass envelopeKey to choose the key the client uses.');
+    }
+    if (props.encryptionKey !== undefined) {
+      throw validationError(scope, 'EncryptionKeyNotAllowed',
+        `encryptionKey is not allowed on ${where}: server-side KMS is not the client's key. ` +
+        'Pass envelopeKey for client-side encryption, or use KmsEncryptedBucket for SSE-KMS.');
+    }
+    if (props.bucketKeyEnabled !== undefined) {
+      throw validationError(scope, 'BucketKeyNotApplicable',
+        `bucketKeyEnabled is not allowed on ${where}: S3 Bucket Keys apply to SSE-KMS only. Remove the prop.`);
+    }
+    if (props.keyAlias !== undefined && props.envelopeKey !== undefined) {
+      throw validationError(scope, 'KeyAliasWithGivenKey',
+        `keyAlias cannot be used with envelopeKey on ${where}: the alias is for a key the construct creates. ` +
+        'Remove keyAlias and alias your key where it is defined.');
+    }
+    return {
+      ...secureBucketProps(scope, id, props, { className: 'ClientSideEncryptedBucket', blocksSseC: true }),
+      encryption: s3.BucketEncryption.S3_MANAGED,
+    };
+  }
+
+  /** How objects are encrypted at rest by S3, under the client's own encryption: SSE-S3. */
+  public readonly encryptionMode: EncryptionMode = EncryptionMode.SSE_S3;
+
+  /** The content algorithm clients must use: `AES/GCM/NoPadding`. */
+  public readonly clientContentAlgorithm: string = CLIENT_CONTENT_ALGORITHM;
+
+  /** What an upload must say about the SSE-S3 layer. */
+  public readonly uploadHeaderRule: UploadHeaderRule;
+
+  /** Lowest TLS version a request may use. */
+  public readonly minimumTlsVersion: number;
+
+  /** The KMS key that wraps the clients' data keys. */
+  public readonly envelopeKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: ClientSideEncryptedBucketProps = {}) {
+    super(scope, id, ClientSideEncryptedBucket.validatedProps(scope, id, props));
+    this.uploadHeaderRule = uploadHeaderRuleOf(scope, id, 'ClientSideEncryptedBucket',
+      props.uploadHeaderRule ?? UploadHeaderRule.MATCH_IF_PRESENT);
+    this.minimumTlsVersion = minimumTlsVersionOf(props);
+    this.envelopeKey = props.envelopeKey ?? new kms.Key(this, 'EnvelopeKey', {
+      description: `Wraps the data keys of client-side encrypted objects in ${this.node.path}`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+      alias: props.keyAlias,
+    });
+    if (!props.envelopeKey) {
+      for (const statement of envelopeKeyStatements()) this.envelopeKey.addToResourcePolicy(statement);
+    }
+    addEncryptionPolicy(this, {
+      mode: EncryptionMode.SSE_S3,
+      headerRule: this.uploadHeaderRule,
+      minimumTlsVersion: this.minimumTlsVersion,
+    });
+    finishSecureBucket(this, props, EncryptionMode.SSE_S3);
+  }
+
+  /**
+   * Let a principal write client-side encrypted objects: `s3:PutObject` on the objects and `kms:GenerateDataKey`
+   * on the envelope key for the client's encryption context.
+   *
+   * @param objectsKeyPattern restrict the objects, e.g. `incoming/*`
+   */
+  public grantEncrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
+    return this.grantPut(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_ENCRYPT_ACTIONS));
+  }
+
+  /**
+   * Let a principal read and decrypt client-side encrypted objects: `s3:GetObject*` and `s3:List*` on the bucket
+   * and `kms:Decrypt` on the envelope key for the client's encryption context.
+   *
+   * @param objectsKeyPattern restrict the objects, e.g. `reports/*`
+   */
+  public grantDecrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
+    return this.grantRead(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_DECRYPT_ACTIONS));
+  }
+
+  private grantEnvelopeKey(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions,
+      resourceArns: [this.envelopeKey.keyArn],
+      resource: this.envelopeKey as unknown as iam.IResourceWithPolicyV2,
+      resourceSelfArns: ['*'],
+      conditions: envelopeKeyUseConditions(),
+    });
+  }
+}
