@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EncryptedBucket, KmsEncryptedBucket } from '../src';
+import { BucketAuditing, ClientSideEncryptedBucket, EncryptedBucket, KmsEncryptedBucket, SseCOnlyBucket } from '../src';
 
 /** A bucket construct of the library and its hand-written equivalent in plain aws-cdk-lib. */
 export interface BucketKind {
@@ -13,6 +13,10 @@ export interface BucketKind {
 }
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+// Like for like: the hand-written baselines have no audit trail, so the library's buckets opt out of theirs here.
+// The shared trail is a fixed cost per stack, measured by the 'EncryptedBucket + shared trail' row.
+const auditing = BucketAuditing.none('benchmark: compared with hand-written buckets that have no trail');
 
 /** The shared secure defaults, written out as a user of plain aws-cdk-lib would. */
 const plainDefaults: s3.BucketProps = {
@@ -24,15 +28,25 @@ const plainDefaults: s3.BucketProps = {
   lifecycleRules: [{ id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
 };
 
-/** The same Deny statements the library writes, spelled out by hand (the baseline must not use the library). */
-function handWrittenDenies(bucket: s3.Bucket, header: string, keyArn?: string) {
-  const everything = [bucket.bucketArn, bucket.arnForObjects('*')];
-  const deny = (sid: string, actions: string[], resources: string[], conditions: Record<string, any>) =>
+function denyOn(bucket: s3.Bucket) {
+  return (sid: string, actions: string[], resources: string[], conditions: Record<string, any>) =>
     bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions, resources, conditions,
     }));
+}
+
+/** TLS only, TLS 1.2 or later, by hand. */
+function handWrittenTransport(bucket: s3.Bucket) {
+  const everything = [bucket.bucketArn, bucket.arnForObjects('*')];
+  const deny = denyOn(bucket);
   deny('DenyInsecureTransport', ['s3:*'], everything, { Bool: { 'aws:SecureTransport': 'false' } });
   deny('DenyOutdatedTls', ['s3:*'], everything, { NumericLessThan: { 's3:TlsVersion': 1.2 } });
+}
+
+/** The same Deny statements the library writes, spelled out by hand (the baseline must not use the library). */
+function handWrittenDenies(bucket: s3.Bucket, header: string, keyArn?: string) {
+  const deny = denyOn(bucket);
+  handWrittenTransport(bucket);
   deny('DenyWrongEncryptionHeader', ['s3:PutObject'], [bucket.arnForObjects('*')],
     { StringNotEquals: { 's3:x-amz-server-side-encryption': header } });
   if (keyArn) {
@@ -77,19 +91,77 @@ function kmsBaseline(scope: Construct, id: string, dualLayer: boolean) {
 export const KINDS: BucketKind[] = [
   {
     name: 'EncryptedBucket',
+    library: (scope, id) => new EncryptedBucket(scope, id, { auditing }),
+    baseline: (scope, id) => handWrittenDenies(
+      new s3.Bucket(scope, id, { ...plainDefaults, encryption: s3.BucketEncryption.S3_MANAGED }), 'AES256'),
+  },
+  {
+    name: 'EncryptedBucket + shared trail',
     library: (scope, id) => new EncryptedBucket(scope, id),
     baseline: (scope, id) => handWrittenDenies(
       new s3.Bucket(scope, id, { ...plainDefaults, encryption: s3.BucketEncryption.S3_MANAGED }), 'AES256'),
   },
   {
     name: 'KmsEncryptedBucket',
-    library: (scope, id) => new KmsEncryptedBucket(scope, id),
+    library: (scope, id) => new KmsEncryptedBucket(scope, id, { auditing }),
     baseline: (scope, id) => kmsBaseline(scope, id, false),
   },
   {
     name: 'KmsEncryptedBucket (DSSE)',
-    library: (scope, id) => new KmsEncryptedBucket(scope, id, { dualLayer: true }),
+    library: (scope, id) => new KmsEncryptedBucket(scope, id, { dualLayer: true, auditing }),
     baseline: (scope, id) => kmsBaseline(scope, id, true),
+  },
+  {
+    name: 'SseCOnlyBucket',
+    library: (scope, id) => new SseCOnlyBucket(scope, id, { auditing }),
+    baseline: (scope, id) => {
+      const bucket = new s3.Bucket(scope, id, {
+        ...plainDefaults, encryption: s3.BucketEncryption.S3_MANAGED, blockedEncryptionTypes: [s3.BlockedEncryptionType.NONE],
+      });
+      const objects = [bucket.arnForObjects('*')];
+      handWrittenTransport(bucket);
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'DenyMissingSseC',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: objects,
+        conditions: { StringNotEquals: { 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' } },
+      }));
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'DenyServerManagedEncryption',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: objects,
+        conditions: { Null: { 's3:x-amz-server-side-encryption': 'false' } },
+      }));
+    },
+  },
+  {
+    name: 'ClientSideEncryptedBucket',
+    library: (scope, id) => new ClientSideEncryptedBucket(scope, id, { auditing }),
+    baseline: (scope, id) => {
+      const bucket = new s3.Bucket(scope, id, { ...plainDefaults, encryption: s3.BucketEncryption.S3_MANAGED });
+      const key = new kms.Key(bucket, 'EnvelopeKey', { enableKeyRotation: true, pendingWindow: Duration.days(30), removalPolicy: RemovalPolicy.RETAIN });
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'DenyUseOutsideAuthenticatedEnvelopes',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        resources: ['*'],
+        conditions: { StringNotEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': 'AES/GCM/NoPadding' } },
+      }));
+      handWrittenTransport(bucket);
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'DenyWrongEncryptionHeader',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects('*')],
+        conditions: { Null: { 's3:x-amz-server-side-encryption': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } },
+      }));
+    },
   },
 ];
 
