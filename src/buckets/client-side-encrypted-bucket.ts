@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, SecureBucketProps, secureBucketProps, uploadHeaderRuleOf,
+  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
+  uploadHeaderRuleOf,
 } from './secure-bucket';
 import { validationError } from '../errors';
 import {
@@ -61,20 +62,12 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
 export class ClientSideEncryptedBucket extends s3.Bucket {
   private static validatedProps(scope: Construct, id: string, props: ClientSideEncryptedBucketProps): s3.BucketProps {
     const where = `ClientSideEncryptedBucket '${id}'`;
-    if (props.encryption !== undefined && props.encryption !== s3.BucketEncryption.S3_MANAGED) {
-      throw validationError(scope, 'EncryptionMustBeS3Managed',
-        `encryption ${props.encryption} is not allowed on ${where}: the objects are encrypted by the client, and SSE-S3 ` +
-        'is the second layer at rest. Remove the prop; pass envelopeKey to choose the key the client uses.');
-    }
-    if (props.encryptionKey !== undefined) {
-      throw validationError(scope, 'EncryptionKeyNotAllowed',
-        `encryptionKey is not allowed on ${where}: server-side KMS is not the client's key. ` +
-        'Pass envelopeKey for client-side encryption, or use KmsEncryptedBucket for SSE-KMS.');
-    }
-    if (props.bucketKeyEnabled !== undefined) {
-      throw validationError(scope, 'BucketKeyNotApplicable',
-        `bucketKeyEnabled is not allowed on ${where}: S3 Bucket Keys apply to SSE-KMS only. Remove the prop.`);
-    }
+    refuseServerSideKms(scope, where, props, {
+      encryption: ': the objects are encrypted by the client, and SSE-S3 is the second layer at rest. ' +
+        'Remove the prop; pass envelopeKey to choose the key the client uses.',
+      encryptionKey: ': server-side KMS is not the client\'s key. Pass envelopeKey for client-side encryption, ' +
+        'or use KmsEncryptedBucket for SSE-KMS.',
+    });
     if (props.keyAlias !== undefined && props.envelopeKey !== undefined) {
       throw validationError(scope, 'KeyAliasWithGivenKey',
         `keyAlias cannot be used with envelopeKey on ${where}: the alias is for a key the construct creates. ` +

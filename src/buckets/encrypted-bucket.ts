@@ -1,9 +1,9 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf, finishSecureBucket, SecureBucketProps,
+  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
+  uploadHeaderRuleOf,
 } from './secure-bucket';
-import { validationError } from '../errors';
 import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 
 /**
@@ -40,21 +40,10 @@ export interface EncryptedBucketProps extends SecureBucketProps {
 export class EncryptedBucket extends s3.Bucket {
   private static validatedProps(scope: Construct, id: string, props: EncryptedBucketProps): s3.BucketProps {
     const where = `EncryptedBucket '${id}'`;
-    if (props.encryption !== undefined && props.encryption !== s3.BucketEncryption.S3_MANAGED) {
-      throw validationError(scope, 'EncryptionMustBeS3Managed',
-        `encryption ${props.encryption} is not allowed on ${where}, which is SSE-S3 by definition. ` +
-        'Remove the prop, or use KmsEncryptedBucket for SSE-KMS or DSSE-KMS.');
-    }
-    if (props.encryptionKey !== undefined) {
-      throw validationError(scope, 'EncryptionKeyNotAllowed',
-        `encryptionKey is not allowed on ${where}: SSE-S3 uses keys that S3 owns. ` +
-        'Remove the prop, or use KmsEncryptedBucket to encrypt with your KMS key.');
-    }
-    if (props.bucketKeyEnabled !== undefined) {
-      throw validationError(scope, 'BucketKeyNotApplicable',
-        `bucketKeyEnabled is not allowed on ${where}: S3 Bucket Keys apply to SSE-KMS only. ` +
-        'Remove the prop, or use KmsEncryptedBucket, where Bucket Keys are on by default.');
-    }
+    refuseServerSideKms(scope, where, props, {
+      encryption: ', which is SSE-S3 by definition. Remove the prop, or use KmsEncryptedBucket for SSE-KMS or DSSE-KMS.',
+      encryptionKey: ': SSE-S3 uses keys that S3 owns. Remove the prop, or use KmsEncryptedBucket to encrypt with your KMS key.',
+    });
     return {
       ...secureBucketProps(scope, id, props, { className: 'EncryptedBucket', blocksSseC: true }),
       encryption: s3.BucketEncryption.S3_MANAGED,

@@ -86,6 +86,32 @@ export function secureBucketProps(scope: IConstruct, id: string, props: s3.Bucke
   };
 }
 
+/** Why a bucket whose default encryption is SSE-S3 refuses server-side KMS props, in its own words. */
+export interface S3ManagedOnlyReasons {
+  /** Completes "encryption X is not allowed on <bucket>", with the fix. */
+  readonly encryption: string;
+  /** Completes "encryptionKey is not allowed on <bucket>", with the fix. */
+  readonly encryptionKey: string;
+}
+
+/**
+ * Refuse `encryption` other than `S3_MANAGED`, `encryptionKey` and `bucketKeyEnabled` on a bucket whose default
+ * encryption must be SSE-S3 (EncryptedBucket, SseCOnlyBucket, ClientSideEncryptedBucket).
+ */
+export function refuseServerSideKms(scope: IConstruct, where: string, props: s3.BucketProps, reasons: S3ManagedOnlyReasons): void {
+  if (props.encryption !== undefined && props.encryption !== s3.BucketEncryption.S3_MANAGED) {
+    throw validationError(scope, 'EncryptionMustBeS3Managed', `encryption ${props.encryption} is not allowed on ${where}${reasons.encryption}`);
+  }
+  if (props.encryptionKey !== undefined) {
+    throw validationError(scope, 'EncryptionKeyNotAllowed', `encryptionKey is not allowed on ${where}${reasons.encryptionKey}`);
+  }
+  if (props.bucketKeyEnabled !== undefined) {
+    throw validationError(scope, 'BucketKeyNotApplicable',
+      `bucketKeyEnabled is not allowed on ${where}: S3 Bucket Keys apply to SSE-KMS only. ` +
+      'Remove the prop, or use KmsEncryptedBucket, where Bucket Keys are on by default.');
+  }
+}
+
 /** The upload header rule a construct was given, checked; `REQUIRED` when none was. */
 export function uploadHeaderRuleOf(scope: IConstruct, id: string, className: string, rule: UploadHeaderRule | undefined): UploadHeaderRule {
   if (rule !== undefined && !Object.values(UploadHeaderRule).includes(rule)) {

@@ -1,6 +1,8 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps, finishSecureBucket, SecureBucketProps } from './secure-bucket';
+import {
+  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
+} from './secure-bucket';
 import { validationError } from '../errors';
 import { EncryptionMode } from '../policy/requirement';
 
@@ -36,22 +38,12 @@ export interface SseCOnlyBucketProps extends SecureBucketProps {}
 export class SseCOnlyBucket extends s3.Bucket {
   private static validatedProps(scope: Construct, id: string, props: SseCOnlyBucketProps): s3.BucketProps {
     const where = `SseCOnlyBucket '${id}'`;
-    if (props.encryption !== undefined && props.encryption !== s3.BucketEncryption.S3_MANAGED) {
-      throw validationError(scope, 'EncryptionMustBeS3Managed',
-        `encryption ${props.encryption} is not allowed on ${where}: its objects are encrypted with the key each request ` +
-        'sends, and S3 requires SSE-S3 as the default that no upload here uses. Remove the prop, or use ' +
-        'KmsEncryptedBucket for SSE-KMS or DSSE-KMS.');
-    }
-    if (props.encryptionKey !== undefined) {
-      throw validationError(scope, 'EncryptionKeyNotAllowed',
-        `encryptionKey is not allowed on ${where}: SSE-C keys are sent by the client with every request and never ` +
-        'stored by AWS. Remove the prop, or use KmsEncryptedBucket to encrypt with your KMS key.');
-    }
-    if (props.bucketKeyEnabled !== undefined) {
-      throw validationError(scope, 'BucketKeyNotApplicable',
-        `bucketKeyEnabled is not allowed on ${where}: S3 Bucket Keys apply to SSE-KMS only. ` +
-        'Remove the prop, or use KmsEncryptedBucket, where Bucket Keys are on by default.');
-    }
+    refuseServerSideKms(scope, where, props, {
+      encryption: ': its objects are encrypted with the key each request sends, and S3 requires SSE-S3 as the default that no ' +
+        'upload here uses. Remove the prop, or use KmsEncryptedBucket for SSE-KMS or DSSE-KMS.',
+      encryptionKey: ': SSE-C keys are sent by the client with every request and never stored by AWS. Remove the prop, or use ' +
+        'KmsEncryptedBucket to encrypt with your KMS key.',
+    });
     // Not a prop of this construct; refused for JavaScript callers and spreads of another construct's props.
     if ((props as { uploadHeaderRule?: unknown }).uploadHeaderRule !== undefined) {
       throw validationError(scope, 'UploadHeaderRuleNotApplicable',
