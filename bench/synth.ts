@@ -21,15 +21,26 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const sizes = (process.env.BENCH_SIZES ?? '50,200,500').split(',').map(Number);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-function measure(kind: number, variant: string, count: number): Sample {
-  const samples: Sample[] = [];
+function runWorker(kind: number, variant: string, count: number): Sample {
+  const out = execFileSync(process.execPath,
+    ['-r', 'ts-node/register/transpile-only', join(__dirname, 'synth-worker.ts'), String(kind), variant, String(count)],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(out);
+}
+
+const summarise = (samples: Sample[]): Sample => ({
+  ...samples[0], wallMs: median(samples.map((s) => s.wallMs)), maxRssMb: median(samples.map((s) => s.maxRssMb)),
+});
+
+/** Library and baseline runs alternate, so that load from other processes falls on both alike. */
+function measurePair(kind: number, count: number): { library: Sample; baseline: Sample } {
+  const library: Sample[] = [];
+  const baseline: Sample[] = [];
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'synth-worker.ts'), String(kind), variant, String(count)],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    samples.push(JSON.parse(out));
+    library.push(runWorker(kind, 'library', count));
+    baseline.push(runWorker(kind, 'baseline', count));
   }
-  const first = samples[0];
-  return { ...first, wallMs: median(samples.map((s) => s.wallMs)), maxRssMb: median(samples.map((s) => s.maxRssMb)) };
+  return { library: summarise(library), baseline: summarise(baseline) };
 }
 
 const rows: string[] = [];
@@ -37,8 +48,7 @@ const results: Record<string, unknown>[] = [];
 for (const [index, kind] of KINDS.entries()) {
   const perBucket: Record<number, number> = {};
   for (const count of sizes) {
-    const library = measure(index, 'library', count);
-    const baseline = measure(index, 'baseline', count);
+    const { library, baseline } = measurePair(index, count);
     perBucket[count] = library.wallMs / count;
     results.push({ kind: kind.name, count, library, baseline });
     rows.push(`| ${kind.name} | ${count} | ${library.stacks} | ${library.wallMs.toFixed(0)} | ${baseline.wallMs.toFixed(0)} | ` +
