@@ -121,5 +121,13 @@ project.addTask('bench:synth', {
   description: 'Synth time, peak memory and template size of each bucket construct against its hand-written equivalent',
   exec: 'ts-node --transpile-only bench/synth.ts',
 });
+project.addTask('bench:check', {
+  description: 'Throughput of the check command over a synthesized cdk.out (templates and buckets per second)',
+  exec: 'ts-node --transpile-only bench/check-throughput.ts',
+});
+project.addTask('bench:pack', {
+  description: 'S3EncryptionChecks against AwsSolutionsChecks on the same app of 200 buckets',
+  exec: 'ts-node --transpile-only bench/rule-pack.ts',
+});
 
 project.synth();

@@ -5,7 +5,8 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { Construct } from 'constructs';
 import { printComplianceReport } from './report';
 import {
-  ClientSideEncryptedBucket, EncryptedBucket, KmsEncryptedBucket, KmsUsageAlarm, SseCOnlyBucket, UploadHeaderRule,
+  ClientSideEncryptedBucket, EncryptedBucket, KmsEncryptedBucket, KmsUsageAlarm, S3EncryptionChecks, SseCOnlyBucket,
+  UploadHeaderRule,
 } from '../src';
 
 /** A data platform's storage: raw uploads, curated reports, customer records and a regulated archive. */
@@ -19,9 +20,13 @@ class DataPlatformStack extends Stack {
     });
 
     // Reports are written by tools that rely on default encryption, so a missing header is allowed.
-    new EncryptedBucket(this, 'Reports', {
+    const reports = new EncryptedBucket(this, 'Reports', {
       uploadHeaderRule: UploadHeaderRule.MATCH_IF_PRESENT,
       minimumTLSVersion: 1.3,
+    });
+    Validations.of(reports).acknowledge({
+      id: 'S3Encryption-UploadHeaderEnforced',
+      reason: 'Report tools rely on default encryption; uploads naming another mode are still denied (MATCH_IF_PRESENT).',
     });
 
     // Customer records: SSE-KMS under a key the team controls and audits, with a Bucket Key to spare the quota.
@@ -50,8 +55,12 @@ new DataPlatformStack(app, 'DataPlatform', {
   env: { account: '111111111111', region: 'eu-west-1' },
 });
 
-// Every finding of these packs fails synthesis, and the CDK prints the findings.
-const packs = [new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];
+// The organisation's encryption standard (SSE-C allowed for the evidence bucket, every bucket audited), then
+// cdk-nag's packs. Every finding fails synthesis, and the CDK prints the findings.
+const packs = [
+  new S3EncryptionChecks(app, { allowSseC: true, requireAuditTrail: true }),
+  new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks(),
+];
 Validations.of(app).addPlugins(...packs);
 app.synth();
 printComplianceReport(app, packs);

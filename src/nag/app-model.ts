@@ -1,0 +1,556 @@
+import { CfnElement, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import {
+  CfnValue, concreteString, isIntrinsic, partitionOf, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, resolveValue, ValueHost,
+  ValueScope,
+} from './cfn-values';
+import { PolicyDocumentJson, PolicyStatementJson } from './evaluator';
+
+// The app as the rule pack sees it: every bucket, bucket policy, KMS key, alias and trail of every stack, with
+// their values resolved (see cfn-values.ts), built once per validation and then only read. Each rule looks up
+// the resource it checks here instead of scanning the tree, so a validation is linear in the size of the app.
+
+/** The resource types the pack reads. */
+export const ResourceTypes = {
+  BUCKET: 'AWS::S3::Bucket',
+  BUCKET_POLICY: 'AWS::S3::BucketPolicy',
+  KEY: 'AWS::KMS::Key',
+  ALIAS: 'AWS::KMS::Alias',
+  TRAIL: 'AWS::CloudTrail::Trail',
+} as const;
+
+const INDEXED_TYPES: ReadonlySet<string> = new Set(Object.values(ResourceTypes));
+
+/** A stack of the app and what the resolver needs of it. */
+export interface StackModel extends ValueScope {
+  readonly stack: Stack;
+  /** Whether the account and Region are known at synthesis (not environment-agnostic). */
+  readonly accountKnown: boolean;
+  readonly regionKnown: boolean;
+  /** Indexed resources by logical ID. */
+  readonly resources: Map<string, ResourceRecord>;
+  /** Parameters by logical ID, with their default (undefined when none). */
+  readonly parameters: Map<string, CfnValue | undefined>;
+}
+
+/** A resource of an indexed type. */
+export interface ResourceRecord {
+  readonly node: CfnResource;
+  readonly stack: StackModel;
+  readonly logicalId: string;
+  readonly type: string;
+  /** Properties as the template has them (intrinsics left in); `{}` when the resource could not be rendered. */
+  readonly rawProperties: Record<string, unknown>;
+  /** Why the resource could not be rendered, if it could not. */
+  readonly renderError?: string;
+}
+
+/** A bucket policy resource and its resolved document. */
+export interface BucketPolicyModel {
+  readonly record: ResourceRecord;
+  /** The resolved `PolicyDocument`. */
+  readonly document: unknown;
+}
+
+/** A bucket: its name, ARN, resolved properties, the policies that apply to it and the trails that write to it. */
+export interface BucketModel {
+  readonly record: ResourceRecord;
+  /** The bucket's name: its `BucketName`, or a placeholder named after its stack and logical ID. */
+  readonly name: string;
+  readonly arn: string;
+  /** Properties, resolved. */
+  readonly properties: Record<string, any>;
+  /** Every `AWS::S3::BucketPolicy` of the app whose `Bucket` is this bucket, in tree order. */
+  readonly policies: BucketPolicyModel[];
+  /** Trails of the app that deliver their log files to this bucket. */
+  readonly deliveringTrails: TrailModel[];
+  /** Buckets of the app whose server access logs S3 delivers to this bucket. */
+  readonly logSources: BucketModel[];
+}
+
+/** A KMS key of the app. */
+export interface KeyModel {
+  readonly record: ResourceRecord;
+  readonly keyId: string;
+  readonly arn: string;
+  readonly properties: Record<string, any>;
+}
+
+/** A CloudTrail trail of the app. */
+export interface TrailModel {
+  readonly record: ResourceRecord;
+  readonly name: string;
+  readonly arn: string;
+  readonly properties: Record<string, any>;
+  readonly account: string;
+  readonly region: string;
+  readonly isMultiRegion: boolean;
+  readonly isOrganization: boolean;
+}
+
+/** A merged policy of a bucket: all statements of all its policies, or why they could not be read. */
+export interface MergedPolicy {
+  readonly document: PolicyDocumentJson;
+  /** Why a policy could not be read (an unresolved document, a `Statement` that is not a list). */
+  readonly problem?: string;
+}
+
+interface ExportRecord {
+  readonly stack: StackModel;
+  readonly value: unknown;
+}
+
+/**
+ * The index of an app. Build it with {@link AppModel.build}; afterwards it is only read (lookups memoise
+ * resolved values, which changes nothing a caller can observe).
+ */
+export class AppModel implements ValueHost {
+  /** Build the index of the app that `scope` belongs to (the whole app, so that other stacks are seen too). */
+  public static build(scope: IConstruct): AppModel {
+    return new AppModel(scope.node.root);
+  }
+
+  private readonly stacks = new Map<Stack, StackModel>();
+  private readonly records: ResourceRecord[] = [];
+  private readonly recordsByNode = new Map<CfnResource, ResourceRecord>();
+  /** Indexed records by logical ID over all stacks, to follow references before synthesis. */
+  private readonly byLogicalId = new Map<string, ResourceRecord[]>();
+  private readonly rawExports: Array<{ stack: StackModel; name: unknown; value: unknown }> = [];
+  private exportsByName?: Map<string, ExportRecord>;
+  /** Types of the resources the pack does not index, by stack and logical ID (built on first need). */
+  private readonly otherTypes = new Map<StackModel, Map<string, string>>();
+  private readonly resolvedProperties = new Map<ResourceRecord, Record<string, any>>();
+
+  private readonly buckets = new Map<CfnResource, BucketModel>();
+  private readonly bucketsByName = new Map<string, BucketModel[]>();
+  private readonly keys = new Map<CfnResource, KeyModel>();
+  private readonly keysByReference = new Map<string, KeyModel>();
+  private readonly trails = new Map<CfnResource, TrailModel>();
+  private readonly mergedPolicies = new Map<BucketModel, MergedPolicy>();
+  private readonly memo = new WeakMap<object, Map<string, unknown>>();
+
+  private constructor(root: IConstruct) {
+    this.collect(root);
+    this.indexKeys();
+    this.indexBuckets();
+    this.indexTrails();
+  }
+
+  /** The bucket a node is, if it is one. */
+  public bucket(node: CfnResource): BucketModel | undefined {
+    return this.buckets.get(node);
+  }
+
+  /** The KMS key a node is, if it is one. */
+  public key(node: CfnResource): KeyModel | undefined {
+    return this.keys.get(node);
+  }
+
+  /** The trail a node is, if it is one. */
+  public trail(node: CfnResource): TrailModel | undefined {
+    return this.trails.get(node);
+  }
+
+  /** Every trail of the app. */
+  public allTrails(): TrailModel[] {
+    return [...this.trails.values()];
+  }
+
+  /** Every bucket of the app with this name. */
+  public bucketsNamed(name: string): BucketModel[] {
+    return this.bucketsByName.get(name) ?? [];
+  }
+
+  /**
+   * The key of the app that a resolved key reference names: a key ARN, key ID, alias name (`alias/x`) or alias
+   * ARN, as `KMSMasterKeyID` or `KMSKeyId` may hold it.
+   */
+  public keyByReference(reference: string): KeyModel | undefined {
+    return this.keysByReference.get(reference);
+  }
+
+  /** All statements of all the bucket's policies as one document. */
+  public mergedPolicy(bucket: BucketModel): MergedPolicy {
+    let merged = this.mergedPolicies.get(bucket);
+    if (!merged) {
+      merged = mergePolicies(bucket.policies);
+      this.mergedPolicies.set(bucket, merged);
+    }
+    return merged;
+  }
+
+  /**
+   * A value derived from `owner` (a bucket, key or trail of this model), computed once per validation. Derived
+   * values are functions of the model, so caching them changes no answer.
+   */
+  public cached<T>(owner: object, key: string, compute: () => T): T {
+    let values = this.memo.get(owner);
+    if (!values) {
+      values = new Map();
+      this.memo.set(owner, values);
+    }
+    if (values.has(key)) return values.get(key) as T;
+    const value = compute();
+    values.set(key, value);
+    return value;
+  }
+
+  /** The stack model of a construct's stack. */
+  public stackOf(construct: IConstruct): StackModel {
+    return this.stackModel(Stack.of(construct));
+  }
+
+  /** Resolve a template value of a stack. */
+  public resolveIn(stack: StackModel, value: unknown): CfnValue {
+    return resolveValue(value, stack, this);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // ValueHost
+
+  /** `Ref` of a logical ID (see `ValueHost`). */
+  public ref(scope: ValueScope, logicalId: string, depth: number): CfnValue | undefined {
+    const stack = scope as StackModel;
+    const record = stack.resources.get(logicalId);
+    if (record) return this.physicalRef(record, depth);
+    if (stack.parameters.has(logicalId)) {
+      const fallback = stack.parameters.get(logicalId);
+      return fallback === undefined ? undefined : resolveValue(fallback, stack, this, depth);
+    }
+    if (this.otherTypesOf(stack).has(logicalId)) return placeholderName(stack, logicalId);
+    const elsewhere = this.uniqueElsewhere(logicalId);
+    return elsewhere ? this.physicalRef(elsewhere, depth) : undefined;
+  }
+
+  /** `Fn::GetAtt` of a logical ID (see `ValueHost`). */
+  public getAtt(scope: ValueScope, logicalId: string, attribute: string, depth: number): CfnValue | undefined {
+    const stack = scope as StackModel;
+    const record = stack.resources.get(logicalId) ?? (this.otherTypesOf(stack).has(logicalId) ? undefined : this.uniqueElsewhere(logicalId));
+    if (record) return this.attributeOf(record, attribute, depth);
+    const type = this.otherTypesOf(stack).get(logicalId);
+    if (type !== undefined && attribute === 'Arn') return genericArn(stack, type, logicalId);
+    return undefined;
+  }
+
+  /** The value exported under a name (see `ValueHost`). */
+  public importValue(name: string, depth: number): CfnValue | undefined {
+    const exported = this.exportMap().get(name);
+    return exported ? resolveValue(exported.value, exported.stack, this, depth) : undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Building
+
+  private collect(root: IConstruct): void {
+    // An explicit stack instead of recursion: apps are deep enough to matter, and this is the one tree walk.
+    const pending: IConstruct[] = [root];
+    while (pending.length > 0) {
+      const construct = pending.pop()!;
+      const children = construct.node.children;
+      for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+      if (CfnResource.isCfnResource(construct)) {
+        if (INDEXED_TYPES.has(construct.cfnResourceType)) this.addRecord(construct);
+      } else if (CfnElement.isCfnElement(construct)) {
+        this.addElement(construct);
+      }
+    }
+  }
+
+  private addRecord(node: CfnResource): void {
+    const stack = this.stackModel(node.stack);
+    let logicalId: string;
+    let rawProperties: Record<string, unknown> = {};
+    let renderError: string | undefined;
+    try {
+      const fast = renderReadProperties(node);
+      if (fast) {
+        logicalId = String(node.stack.resolve(node.logicalId));
+        rawProperties = fast;
+      } else {
+        const rendered = node.stack.resolve((node as any)._toCloudFormation());
+        const [id, body] = Object.entries(rendered.Resources as Record<string, any>)[0];
+        logicalId = id;
+        rawProperties = body?.Properties ?? {};
+      }
+    } catch (e) {
+      logicalId = String(node.stack.resolve(node.logicalId));
+      renderError = (e as Error).message;
+    }
+    const record: ResourceRecord = { node, stack, logicalId, type: node.cfnResourceType, rawProperties, renderError };
+    stack.resources.set(logicalId, record);
+    this.records.push(record);
+    this.recordsByNode.set(node, record);
+    const sameId = this.byLogicalId.get(logicalId);
+    if (sameId) sameId.push(record);
+    else this.byLogicalId.set(logicalId, [record]);
+  }
+
+  private addElement(element: CfnElement): void {
+    let rendered: any;
+    try {
+      rendered = element.stack.resolve((element as any)._toCloudFormation());
+    } catch {
+      return;
+    }
+    const stack = this.stackModel(element.stack);
+    for (const [id, parameter] of Object.entries<any>(rendered?.Parameters ?? {})) {
+      stack.parameters.set(id, parameter?.Default);
+    }
+    for (const output of Object.values<any>(rendered?.Outputs ?? {})) {
+      if (output?.Export?.Name !== undefined) this.rawExports.push({ stack, name: output.Export.Name, value: output.Value });
+    }
+  }
+
+  private stackModel(stack: Stack): StackModel {
+    let model = this.stacks.get(stack);
+    if (!model) {
+      const accountKnown = !Token.isUnresolved(stack.account);
+      const regionKnown = !Token.isUnresolved(stack.region);
+      const region = regionKnown ? stack.region : PLACEHOLDER_REGION;
+      model = {
+        stack,
+        account: accountKnown ? stack.account : PLACEHOLDER_ACCOUNT,
+        region,
+        partition: partitionOf(region),
+        stackName: Token.isUnresolved(stack.stackName) ? stack.artifactId : stack.stackName,
+        accountKnown,
+        regionKnown,
+        resources: new Map(),
+        parameters: new Map(),
+      };
+      this.stacks.set(stack, model);
+    }
+    return model;
+  }
+
+  private exportMap(): Map<string, ExportRecord> {
+    if (!this.exportsByName) {
+      this.exportsByName = new Map();
+      for (const { stack, name, value } of this.rawExports) {
+        const resolved = concreteString(resolveValue(name, stack, this));
+        if (resolved !== undefined && !this.exportsByName.has(resolved)) this.exportsByName.set(resolved, { stack, value });
+      }
+    }
+    return this.exportsByName;
+  }
+
+  private otherTypesOf(stack: StackModel): Map<string, string> {
+    let types = this.otherTypes.get(stack);
+    if (!types) {
+      types = new Map();
+      for (const c of stack.stack.node.findAll()) {
+        if (CfnResource.isCfnResource(c) && c.stack === stack.stack && !INDEXED_TYPES.has(c.cfnResourceType)) {
+          types.set(stack.stack.resolve(c.logicalId), c.cfnResourceType);
+        }
+      }
+      this.otherTypes.set(stack, types);
+    }
+    return types;
+  }
+
+  /** Before synthesis a reference to another stack is a plain `Ref`; follow it if the logical ID is unambiguous. */
+  private uniqueElsewhere(logicalId: string): ResourceRecord | undefined {
+    const candidates = this.byLogicalId.get(logicalId);
+    return candidates?.length === 1 ? candidates[0] : undefined;
+  }
+
+  /** Properties of an indexed resource, resolved (memoised). */
+  public propertiesOf(record: ResourceRecord): Record<string, any> {
+    let props = this.resolvedProperties.get(record);
+    if (!props) {
+      props = resolveValue(record.rawProperties, record.stack, this) as Record<string, any>;
+      this.resolvedProperties.set(record, props);
+    }
+    return props;
+  }
+
+  private physicalRef(record: ResourceRecord, depth: number): CfnValue | undefined {
+    switch (record.type) {
+      case ResourceTypes.BUCKET: return this.bucketName(record, depth);
+      case ResourceTypes.KEY: return keyIdOf(record);
+      case ResourceTypes.TRAIL: return this.trailName(record, depth);
+      case ResourceTypes.ALIAS: return resolveValue(record.rawProperties.AliasName, record.stack, this, depth);
+      default: return placeholderName(record.stack, record.logicalId);
+    }
+  }
+
+  private attributeOf(record: ResourceRecord, attribute: string, depth: number): CfnValue | undefined {
+    const { partition, region, account } = record.stack;
+    const suffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+    switch (`${record.type}.${attribute}`) {
+      case `${ResourceTypes.BUCKET}.Arn`: return `arn:${partition}:s3:::${this.bucketName(record, depth)}`;
+      case `${ResourceTypes.BUCKET}.DomainName`: return `${this.bucketName(record, depth)}.s3.${suffix}`;
+      case `${ResourceTypes.BUCKET}.RegionalDomainName`: return `${this.bucketName(record, depth)}.s3.${region}.${suffix}`;
+      case `${ResourceTypes.BUCKET}.DualStackDomainName`: return `${this.bucketName(record, depth)}.s3.dualstack.${region}.${suffix}`;
+      case `${ResourceTypes.KEY}.Arn`: return `arn:${partition}:kms:${region}:${account}:key/${keyIdOf(record)}`;
+      case `${ResourceTypes.KEY}.KeyId`: return keyIdOf(record);
+      case `${ResourceTypes.TRAIL}.Arn`: return `arn:${partition}:cloudtrail:${region}:${account}:trail/${this.trailName(record, depth)}`;
+      default: return undefined;
+    }
+  }
+
+  private bucketName(record: ResourceRecord, depth: number): string {
+    return concreteString(resolveValue(record.rawProperties.BucketName, record.stack, this, depth))
+      ?? placeholderName(record.stack, record.logicalId);
+  }
+
+  private trailName(record: ResourceRecord, depth: number): string {
+    return concreteString(resolveValue(record.rawProperties.TrailName, record.stack, this, depth))
+      ?? placeholderName(record.stack, record.logicalId);
+  }
+
+  private indexKeys(): void {
+    for (const record of this.records) {
+      if (record.type !== ResourceTypes.KEY) continue;
+      const key: KeyModel = {
+        record,
+        keyId: keyIdOf(record),
+        arn: this.attributeOf(record, 'Arn', 0) as string,
+        properties: this.propertiesOf(record),
+      };
+      this.keys.set(record.node, key);
+      this.keysByReference.set(key.arn, key);
+      this.keysByReference.set(key.keyId, key);
+    }
+    for (const record of this.records) {
+      if (record.type !== ResourceTypes.ALIAS) continue;
+      const props = this.propertiesOf(record);
+      const aliasName = concreteString(props.AliasName);
+      const target = concreteString(props.TargetKeyId);
+      const key = target !== undefined ? this.keysByReference.get(target) : undefined;
+      if (aliasName === undefined || key === undefined) continue;
+      const { partition, region, account } = record.stack;
+      this.keysByReference.set(aliasName, key);
+      this.keysByReference.set(`arn:${partition}:kms:${region}:${account}:${aliasName}`, key);
+    }
+  }
+
+  private indexBuckets(): void {
+    for (const record of this.records) {
+      if (record.type !== ResourceTypes.BUCKET) continue;
+      const name = this.bucketName(record, 0);
+      const bucket: BucketModel = {
+        record,
+        name,
+        arn: `arn:${record.stack.partition}:s3:::${name}`,
+        properties: this.propertiesOf(record),
+        policies: [],
+        deliveringTrails: [],
+        logSources: [],
+      };
+      this.buckets.set(record.node, bucket);
+      const sameName = this.bucketsByName.get(name);
+      if (sameName) sameName.push(bucket);
+      else this.bucketsByName.set(name, [bucket]);
+    }
+    for (const source of this.buckets.values()) {
+      const destination = concreteString(source.properties.LoggingConfiguration?.DestinationBucketName);
+      if (destination === undefined) continue;
+      for (const bucket of this.bucketsNamed(destination)) bucket.logSources.push(source);
+    }
+    for (const record of this.records) {
+      if (record.type !== ResourceTypes.BUCKET_POLICY) continue;
+      const props = this.propertiesOf(record);
+      const name = concreteString(props.Bucket);
+      if (name === undefined) continue;
+      for (const bucket of this.bucketsNamed(name)) bucket.policies.push({ record, document: props.PolicyDocument });
+    }
+  }
+
+  private indexTrails(): void {
+    for (const record of this.records) {
+      if (record.type !== ResourceTypes.TRAIL) continue;
+      const props = this.propertiesOf(record);
+      const name = this.trailName(record, 0);
+      const trail: TrailModel = {
+        record,
+        name,
+        arn: this.attributeOf(record, 'Arn', 0) as string,
+        properties: props,
+        account: record.stack.account,
+        region: record.stack.region,
+        isMultiRegion: isTrue(props.IsMultiRegionTrail),
+        isOrganization: isTrue(props.IsOrganizationTrail),
+      };
+      this.trails.set(record.node, trail);
+      const logBucket = concreteString(props.S3BucketName);
+      if (logBucket !== undefined) {
+        for (const bucket of this.bucketsNamed(logBucket)) bucket.deliveringTrails.push(trail);
+      }
+    }
+  }
+}
+
+/**
+ * The properties the rules read, per L1 class, by their L1 (camelCase) names. Rendering only these is several times
+ * cheaper than rendering the whole resource (a bucket's lifecycle rules, tags, ...), and the pack renders every bucket.
+ */
+const READ_PROPERTIES: ReadonlyArray<[new (...args: any[]) => CfnResource, readonly string[]]> = [
+  [s3.CfnBucket, ['bucketName', 'bucketEncryption', 'loggingConfiguration']],
+  [s3.CfnBucketPolicy, ['bucket', 'policyDocument']],
+  [kms.CfnKey, ['keyPolicy', 'enableKeyRotation', 'keySpec']],
+];
+
+/**
+ * The CloudFormation properties the rules read, rendered as the template will have them, or undefined when the
+ * resource must be rendered in full: a class not listed above (`CfnResource` of an included template's unknown
+ * type, another copy of aws-cdk-lib) or a resource with escape-hatch overrides, which apply to the whole resource.
+ */
+function renderReadProperties(node: CfnResource): Record<string, unknown> | undefined {
+  const entry = READ_PROPERTIES.find(([type]) => node instanceof type);
+  const overrides = (node as any).rawOverrides;
+  if (!entry || overrides === null || typeof overrides !== 'object' || Object.keys(overrides).length > 0) return undefined;
+  const all = (node as any).cfnProperties;
+  if (all === null || typeof all !== 'object') return undefined;
+  const subset: Record<string, unknown> = {};
+  for (const name of entry[1]) subset[name] = all[name];
+  // What _toCloudFormation does to the properties: resolve, then render CloudFormation names and structures.
+  return (node as any).renderProperties(node.stack.resolve(subset)) ?? {};
+}
+
+/** Whether a resolved CloudFormation boolean is true (`true` or `"true"`). */
+export function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
+}
+
+/** A name for a resource whose physical name is chosen at deployment: unique in the app, stable across runs. */
+function placeholderName(stack: StackModel, logicalId: string): string {
+  return `${stack.stack.artifactId}-${logicalId}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
+}
+
+function keyIdOf(record: ResourceRecord): string {
+  return placeholderName(record.stack, record.logicalId);
+}
+
+/** An ARN for a resource type the pack does not index (IAM roles in principals, topics, ...). */
+function genericArn(stack: StackModel, type: string, logicalId: string): string {
+  const [, service = 'unknown', resource = 'resource'] = type.split('::');
+  const name = placeholderName(stack, logicalId);
+  const lower = service.toLowerCase();
+  if (lower === 'iam') return `arn:${stack.partition}:iam::${stack.account}:${resource.toLowerCase()}/${name}`;
+  return `arn:${stack.partition}:${lower}:${stack.region}:${stack.account}:${resource.toLowerCase()}/${name}`;
+}
+
+function mergePolicies(policies: BucketPolicyModel[]): MergedPolicy {
+  const statements: PolicyStatementJson[] = [];
+  const problems: string[] = [];
+  for (const policy of policies) {
+    const document = policy.document as any;
+    const where = policy.record.node.node.path;
+    if (document === null || typeof document !== 'object' || isIntrinsic(document) || !('Statement' in document)) {
+      problems.push(`the PolicyDocument of ${where} could not be resolved`);
+      continue;
+    }
+    const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+    if (list.some((s: unknown) => s === null || typeof s !== 'object' || isIntrinsic(s))) {
+      problems.push(`a statement of ${where} could not be resolved (Fn::If or another intrinsic)`);
+    }
+    statements.push(...list);
+  }
+  return {
+    document: { Version: '2012-10-17', Statement: statements },
+    problem: problems.length > 0 ? problems.join('; ') : undefined,
+  };
+}

@@ -1,0 +1,39 @@
+import { parse } from 'path';
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleCompliance } from 'cdk-nag';
+import { EncryptionMode } from '../../policy/requirement';
+import { defaultEncryptionOf, requiresSseC } from '../bucket-encryption';
+import { listOf, RuleContext, RuleResult } from '../rule';
+
+/** The bucket states its default encryption, and the algorithm is one the standard allows. */
+export default Object.defineProperty((node: CfnResource, { model, standard }: RuleContext): RuleResult => {
+  const bucket = model.bucket(node);
+  if (!bucket) return NagRuleCompliance.NOT_APPLICABLE;
+  if (bucket.record.renderError !== undefined) {
+    return [`The bucket's template could not be rendered (${bucket.record.renderError}), so no rule can read it. Fix the ` +
+      'error that synthesis would report, then check again.'];
+  }
+  const encryption = defaultEncryptionOf(bucket);
+  const allowed = listOf(standard.allowedAlgorithms.map((a) => `'${a}'`), 'or');
+  if (!encryption.configured) {
+    return ['The bucket has no default encryption (BucketEncryption.ServerSideEncryptionConfiguration with ' +
+      'ServerSideEncryptionByDefault). S3 falls back to SSE-S3, but the template does not state the standard. ' +
+      `Set the default encryption to ${allowed} (encryption on s3.Bucket, or use EncryptedBucket / KmsEncryptedBucket).`];
+  }
+  const algorithm = encryption.algorithm;
+  if (algorithm === undefined) {
+    return ['The default encryption algorithm (SSEAlgorithm) could not be resolved to a value. ' +
+      `Set it to a literal ${allowed}.`];
+  }
+  if (standard.allowedAlgorithms.includes(algorithm)) return NagRuleCompliance.COMPLIANT;
+  if (algorithm === EncryptionMode.SSE_S3) {
+    // CloudTrail writes digest files with SSE-S3 by design, and its log files with the trail key.
+    if (bucket.deliveringTrails.length > 0) return NagRuleCompliance.COMPLIANT;
+    // S3 requires a default; on a bucket whose policy denies every upload without SSE-C, no object gets it.
+    if (standard.allowSseC && requiresSseC(model, bucket) === true) return NagRuleCompliance.COMPLIANT;
+  }
+  return [`The default encryption is '${algorithm}', which the standard does not allow (allowed: ${listOf(standard.allowedAlgorithms.map((a) => `'${a}'`))}). ` +
+    (algorithm === EncryptionMode.SSE_S3
+      ? 'Encrypt with a customer-managed KMS key instead (KmsEncryptedBucket, or encryption: BucketEncryption.KMS with an encryptionKey).'
+      : `Set SSEAlgorithm to ${allowed}.`)];
+}, 'name', { value: parse(__filename).name });

@@ -1,0 +1,61 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { S3EncryptionChecks, S3EncryptionChecksProps } from '../../src/nag/s3-encryption-checks';
+
+/** One finding of the pack: a rule, a resource, the text a user reads. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly path: string;
+  readonly description: string;
+  readonly severity: string;
+}
+
+/** Run the pack over the whole app of `scope` (as `Validations.of(app).addPlugins(pack)` does) and list its findings. */
+export function findings(scope: IConstruct, props: S3EncryptionChecksProps = {}): Finding[] {
+  const report = new S3EncryptionChecks(undefined, props).validateScope(scope.node.root);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => ({
+    ruleId: v.ruleName, path: r.constructPath ?? '', description: v.description, severity: v.severity ?? '',
+  })));
+}
+
+/** The rule IDs of the findings, sorted, without repeats. */
+export function ruleIds(list: Finding[]): string[] {
+  return [...new Set(list.map((f) => f.ruleId))].sort();
+}
+
+/** `S3Encryption-<rule>`. */
+export const id = (rule: string) => `S3Encryption-${rule}`;
+
+/** A resource's rendered CloudFormation properties (overrides applied), resolved in its stack. */
+export function renderedProperties(resource: CfnResource): any {
+  const rendered = Stack.of(resource).resolve((resource as any)._toCloudFormation()).Resources;
+  return (Object.values(rendered)[0] as any).Properties ?? {};
+}
+
+/** Replace a resource's property with an edited copy of its rendered value (an escape-hatch override). */
+export function editProperty(resource: CfnResource, property: string, edit: (value: any) => any): void {
+  const current = JSON.parse(JSON.stringify(renderedProperties(resource)[property] ?? null));
+  resource.addPropertyOverride(property, edit(current));
+}
+
+/** Edit the statements of a policy document property (`PolicyDocument` of a bucket policy, `KeyPolicy` of a key). */
+export function editStatements(resource: CfnResource, edit: (statements: any[]) => any[], property = 'PolicyDocument'): void {
+  editProperty(resource, property, (doc) => ({ ...doc, Statement: edit([doc.Statement].flat()) }));
+}
+
+/** Edit the statement with `sid` (removing it when `edit` returns undefined). */
+export function editStatement(resource: CfnResource, sid: string, edit: (statement: any) => any, property = 'PolicyDocument'): void {
+  let found = false;
+  editStatements(resource, (statements) => statements.flatMap((s) => {
+    if (s.Sid !== sid) return [s];
+    found = true;
+    const edited = edit(JSON.parse(JSON.stringify(s)));
+    return edited === undefined ? [] : [edited];
+  }), property);
+  if (!found) throw new Error(`No statement ${sid} in ${resource.node.path}`);
+}
+
+/** Remove the statement with `sid`. */
+export function dropStatement(resource: CfnResource, sid: string, property = 'PolicyDocument'): void {
+  editStatement(resource, sid, () => undefined, property);
+}
