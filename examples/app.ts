@@ -39,7 +39,11 @@ class DataPlatformStack extends Stack {
     new SseCOnlyBucket(this, 'CaseEvidence', { minimumTLSVersion: 1.3 });
 
     // Patient files: encrypted by the application before upload; S3 only ever holds ciphertext.
-    new ClientSideEncryptedBucket(this, 'PatientFiles', { keyAlias: 'patient-files-envelopes' });
+    const patientFiles = new ClientSideEncryptedBucket(this, 'PatientFiles', { keyAlias: 'patient-files-envelopes' });
+    Validations.of(patientFiles).acknowledge({
+      id: 'S3Encryption-UploadHeaderEnforced',
+      reason: 'Objects are client-side encrypted; SSE-S3 is a second layer that header-less uploads get by default.',
+    });
 
     // DSSE-KMS calls KMS on every object operation: watch the account's request quota.
     const alerts = new sns.Topic(this, 'StorageAlerts', {

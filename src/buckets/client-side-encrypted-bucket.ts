@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  acknowledgeOnBucket, addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
+  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
   uploadHeaderRuleOf,
 } from './secure-bucket';
 import { validationError } from '../errors';
@@ -115,13 +115,6 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
       minimumTlsVersion: this.minimumTlsVersion,
     });
     finishSecureBucket(this, props, EncryptionMode.SSE_S3);
-    if (this.uploadHeaderRule === UploadHeaderRule.MATCH_IF_PRESENT) {
-      acknowledgeOnBucket(this, [{
-        id: 'S3Encryption-UploadHeaderEnforced',
-        reason: 'The objects are encrypted by the client before upload; SSE-S3 is a second layer that header-less ' +
-          'uploads get from the default encryption, and an upload naming another server-side method is still denied.',
-      }]);
-    }
   }
 
   /**

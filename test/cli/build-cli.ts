@@ -14,7 +14,9 @@ const ROOT = path.resolve(__dirname, '..', '..');
 /** Build the command once per test file; returns the path of its main.js. */
 export function buildCli(): string {
   // Under node_modules so that the build finds aws-cdk-lib, cdk-nag, commander and yaml like the package does.
-  const out = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'cdk-s3-encryption-cli-'));
+  const cache = path.join(ROOT, 'node_modules', '.cache');
+  fs.mkdirSync(cache, { recursive: true }); // a fresh `npm ci` has no .cache folder
+  const out = fs.mkdtempSync(path.join(cache, 'cdk-s3-encryption-cli-'));
   const src = path.join(ROOT, 'src');
   const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path.join(dir, e.name)] : []));
