@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EncryptedBucket, EncryptedBucketProps, UploadHeaderRule } from '../../src';
 import { TEST_ENV } from '../harness/cfn-resolve';
+import { expectSharedSecureDefaults } from '../harness/secure-defaults';
 
 function synth(props?: EncryptedBucketProps) {
   const stack = new Stack(new App(), 'Test', { env: TEST_ENV });
@@ -35,18 +36,7 @@ describe('EncryptedBucket', () => {
   });
 
   test('applies the shared secure defaults', () => {
-    const { template } = synth();
-    template.hasResource('AWS::S3::Bucket', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: Match.objectLike({
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        VersioningConfiguration: { Status: 'Enabled' },
-      }),
-    });
+    expectSharedSecureDefaults(synth().template);
   });
 
   test('writes the statements with stable Sids, and no second TLS statement from s3.Bucket', () => {

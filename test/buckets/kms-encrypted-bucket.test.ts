@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { KmsEncryptedBucket, KmsEncryptedBucketProps, UploadHeaderRule } from '../../src';
 import { TEST_ENV } from '../harness/cfn-resolve';
+import { expectSharedSecureDefaults } from '../harness/secure-defaults';
 
 function synth(props?: KmsEncryptedBucketProps, grant?: (bucket: KmsEncryptedBucket, role: iam.Role) => void) {
   const stack = new Stack(new App(), 'Test', { env: TEST_ENV });
@@ -25,6 +26,10 @@ describe('KmsEncryptedBucket', () => {
     ['SSE-KMS, MATCH_IF_PRESENT, alias', { uploadHeaderRule: UploadHeaderRule.MATCH_IF_PRESENT, keyAlias: 'ledger' }],
   ])('%s template snapshot', (_name, props) => {
     expect(synth(props).template.toJSON()).toMatchSnapshot();
+  });
+
+  test('applies the shared secure defaults', () => {
+    expectSharedSecureDefaults(synth().template);
   });
 
   test('SSE-KMS with a created key and a Bucket Key', () => {

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EncryptedBucket, EncryptionMode, UploadHeaderRule } from '../../src';
 import { SseCOnlyBucket, SseCOnlyBucketProps } from '../../src/buckets/sse-c-only-bucket';
 import { TEST_ENV } from '../harness/cfn-resolve';
+import { expectSharedSecureDefaults } from '../harness/secure-defaults';
 
 function synth(props?: SseCOnlyBucketProps) {
   const stack = new Stack(new App(), 'Test', { env: TEST_ENV });
@@ -37,19 +38,7 @@ describe('SseCOnlyBucket', () => {
   });
 
   test('applies the shared secure defaults', () => {
-    const { template } = synth();
-    template.hasResource('AWS::S3::Bucket', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: Match.objectLike({
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        VersioningConfiguration: { Status: 'Enabled' },
-        LifecycleConfiguration: { Rules: [Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } })] },
-      }),
-    });
+    expectSharedSecureDefaults(synth().template);
   });
 
   test('writes the SSE-C statements with stable Sids, and no second TLS statement from s3.Bucket', () => {
