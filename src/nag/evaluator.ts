@@ -19,6 +19,7 @@
 //   Operators: `String{Equals,NotEquals,EqualsIgnoreCase,NotEqualsIgnoreCase,Like,NotLike}`,
 //   `Arn{Equals,NotEquals,Like,NotLike}` (Equals and Like both take wildcards, per part of the ARN),
 //   `Bool`, `Null`, `Numeric{Equals,NotEquals,LessThan,LessThanEquals,GreaterThan,GreaterThanEquals}`,
+//   `Date{...}` (ISO 8601 or epoch seconds), `IpAddress`/`NotIpAddress` (IPv4 and IPv6 addresses and blocks),
 //   each with `...IfExists` (not `Null`), and the `ForAnyValue:` / `ForAllValues:` set prefixes.
 //   Values may be JSON strings, numbers or booleans.
 //   Missing keys: a positive operator is false, a negated operator (`...Not...`) is true, `...IfExists`
@@ -26,8 +27,8 @@
 //   A request value of the wrong type (not a number for `Numeric*`, not `true`/`false` for `Bool`, not
 //   an ARN for `Arn*`) matches neither a positive nor a negated operator.
 //
-// Not supported (the statement's match becomes *uncertain*, see below): other operators (`Date*`,
-// `IpAddress`, `NotIpAddress`, `BinaryEquals`, misspelt or wrongly cased names), policy variables
+// Not supported (the statement's match becomes *uncertain*, see below): other operators (`BinaryEquals`,
+// misspelt or wrongly cased names), policy variables
 // (`${...}`) in resources and condition values, a set prefix together with `IfExists`, `Null` with a
 // set prefix or `IfExists`, a single-valued operator on a multivalued request value, empty value lists,
 // malformed policy values (a `Numeric*` value that is not a number, a `Bool`/`Null` value that is not
@@ -95,10 +96,27 @@ export interface ServicePrincipalRef {
   readonly service: string;
 }
 
+/** An unsigned (anonymous) request: only `Principal` `*` (or `{"AWS":"*"}`) names it. */
+export interface AnonymousPrincipalRef {
+  readonly anonymous: true;
+}
+
+/** Who makes a request: an IAM principal ARN, an AWS service principal, or nobody (anonymous). */
+export type RequestPrincipal = string | ServicePrincipalRef | AnonymousPrincipalRef;
+
+/** The anonymous principal. */
+export const ANONYMOUS: AnonymousPrincipalRef = { anonymous: true };
+
+/** How a request principal reads in a message. */
+export function describePrincipal(principal: RequestPrincipal): string {
+  if (typeof principal === 'string') return principal;
+  return 'service' in principal ? principal.service : 'an anonymous caller';
+}
+
 /** The request a policy is evaluated against. */
 export interface PolicyRequest {
-  /** An IAM principal ARN (role, user, `assumed-role` session, account root) or a service principal. */
-  readonly principal: string | ServicePrincipalRef;
+  /** An IAM principal ARN (role, user, `assumed-role` session, account root), a service principal or anonymous. */
+  readonly principal: RequestPrincipal;
   /** `service:Action`, e.g. `s3:PutObject`. */
   readonly action: string;
   /** The resource ARN, e.g. `arn:aws:s3:::my-bucket/key`. */
@@ -203,6 +221,104 @@ export function isExplicitlyDenied(policy: PolicyDocumentJson, request: PolicyRe
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Statements, part by part (for the decision procedure in decide.ts)
+
+/**
+ * One conjunct of a statement's match: its Action, Resource or Principal element, or one key of one condition
+ * operator. A statement applies to a request when every part matches.
+ */
+export type StatementPart =
+  | { readonly kind: 'action' }
+  | { readonly kind: 'resource' }
+  | { readonly kind: 'principal' }
+  | { readonly kind: 'condition'; readonly operator: string; readonly key: string; readonly value: unknown };
+
+/** A statement split into its parts. */
+export interface CompiledStatement {
+  /** `Sid`, or `#<index>`. */
+  readonly id: string;
+  readonly effect: 'Allow' | 'Deny';
+  readonly statement: PolicyStatementJson;
+  readonly parts: readonly StatementPart[];
+}
+
+/** How a part matches a request: `true`, `false`, `'account'` (a principal named only by its account), or uncertain. */
+export type PartMatch = boolean | 'account' | { readonly uncertain: string };
+
+/**
+ * Split every statement of a policy into the parts its match is the conjunction of.
+ *
+ * @throws UnsupportedPolicyFeature when the policy is malformed (as `evaluatePolicy` would).
+ */
+export function compileStatements(policy: PolicyDocumentJson): CompiledStatement[] {
+  if (policy === null || typeof policy !== 'object' || !('Statement' in policy)) {
+    throw new UnsupportedPolicyFeature('policy document without Statement');
+  }
+  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+  return statements.map((statement, index) => {
+    if (statement === null || typeof statement !== 'object') {
+      throw new UnsupportedPolicyFeature('statement is not an object', `#${index}`);
+    }
+    const id = typeof statement.Sid === 'string' && statement.Sid !== '' ? statement.Sid : `#${index}`;
+    const effect = statement.Effect;
+    if (effect !== 'Allow' && effect !== 'Deny') {
+      throw new UnsupportedPolicyFeature(`Effect ${JSON.stringify(effect)}`, id);
+    }
+    oneOf(statement, id, 'Action', 'NotAction');
+    oneOf(statement, id, 'Resource', 'NotResource');
+    if ((statement.Principal === undefined) === (statement.NotPrincipal === undefined)) {
+      throw new UnsupportedPolicyFeature('statement needs exactly one of Principal and NotPrincipal', id);
+    }
+    const parts: StatementPart[] = [{ kind: 'action' }, { kind: 'resource' }, { kind: 'principal' }];
+    const condition = statement.Condition;
+    if (condition !== undefined) {
+      if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) {
+        throw new UnsupportedPolicyFeature(`Condition ${JSON.stringify(condition)}`, id);
+      }
+      for (const [operator, keys] of Object.entries(condition)) {
+        if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) {
+          throw new UnsupportedPolicyFeature(`condition ${operator} is not a key → value map`, id);
+        }
+        for (const [key, value] of Object.entries(keys)) parts.push({ kind: 'condition', operator, key, value });
+      }
+    }
+    return { id, effect, statement, parts };
+  });
+}
+
+/** The request context with lower-case keys and absent values removed, as `matchPart` takes it. */
+export function normaliseRequestContext(context: RequestContext): ReadonlyMap<string, string | string[]> {
+  return normaliseContext(context);
+}
+
+/** Whether one part of a compiled statement matches a request (context normalised with `normaliseRequestContext`). */
+export function matchPart(
+  compiled: CompiledStatement, part: StatementPart, request: PolicyRequest, context: ReadonlyMap<string, string | string[]>,
+): PartMatch {
+  let result: Tri | PrincipalMatch;
+  switch (part.kind) {
+    case 'action':
+      result = matchActions(compiled.statement, compiled.id, request.action);
+      break;
+    case 'resource':
+      result = matchResources(compiled.statement, compiled.id, request.resource);
+      break;
+    case 'principal': {
+      const principal = matchPrincipals(compiled.statement, compiled.id, compiled.effect, request.principal);
+      return principal instanceof Uncertain ? { uncertain: principal.feature }
+        : principal === 'none' ? false : principal === 'account' ? 'account' : true;
+    }
+    case 'condition': {
+      const parsed = parseOperator(part.operator);
+      result = parsed instanceof Uncertain ? parsed
+        : evaluateCondition(part.operator, parsed, part.value, context.get(part.key.toLowerCase()));
+      break;
+    }
+  }
+  return result instanceof Uncertain ? { uncertain: result.feature } : result === true;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Statements
 
 /** Three-valued truth: `true`, `false`, or an `Uncertain` naming the unsupported feature. */
@@ -262,7 +378,7 @@ function analyseStatement(
   id: string,
   effect: 'Allow' | 'Deny',
   request: PolicyRequest,
-  context: Map<string, string | string[]>,
+  context: ReadonlyMap<string, string | string[]>,
 ): StatementAnalysis {
   const action = matchActions(statement, id, request.action);
   const resource = matchResources(statement, id, request.resource);
@@ -391,7 +507,7 @@ function matchPrincipals(
   statement: PolicyStatementJson,
   id: string,
   effect: 'Allow' | 'Deny',
-  principal: string | ServicePrincipalRef,
+  principal: RequestPrincipal,
 ): PrincipalMatch {
   const p = statement.Principal;
   const n = statement.NotPrincipal;
@@ -438,7 +554,7 @@ function matchPrincipals(
 function matchNotPrincipal(
   entries: Array<[string, unknown]>,
   effect: 'Allow' | 'Deny',
-  principal: string | ServicePrincipalRef,
+  principal: RequestPrincipal,
 ): PrincipalMatch {
   if (effect === 'Allow') {
     return new Uncertain('NotPrincipal with Allow (AWS does not support it)');
@@ -461,16 +577,16 @@ function matchNotPrincipal(
   if (named.size === 0) {
     return 'principal';
   }
-  return new Uncertain(`NotPrincipal names only part of ${typeof principal === 'string' ? principal : principal.service}`
+  return new Uncertain(`NotPrincipal names only part of ${describePrincipal(principal)}`
     + ` (${[...named].join(', ')} of ${chain.join(', ')}): AWS might deny`);
 }
 
 /** The identities AWS may check in turn for a request: account, user or role, assumed-role session. */
-type ChainLink = 'account' | 'self' | 'role' | 'session' | 'service';
+type ChainLink = 'account' | 'self' | 'role' | 'session' | 'service' | 'anonymous';
 
-function principalChain(principal: string | ServicePrincipalRef): ChainLink[] | Uncertain {
+function principalChain(principal: RequestPrincipal): ChainLink[] | Uncertain {
   if (typeof principal !== 'string') {
-    return ['service'];
+    return 'service' in principal ? ['service'] : ['anonymous'];
   }
   const arn = splitArn(principal);
   if (!arn) {
@@ -485,7 +601,7 @@ function principalChain(principal: string | ServicePrincipalRef): ChainLink[] | 
   return ['account', 'self'];
 }
 
-function chainLinksNamed(type: string, value: unknown, principal: string | ServicePrincipalRef, chain: ChainLink[]): ChainLink[] | Uncertain {
+function chainLinksNamed(type: string, value: unknown, principal: RequestPrincipal, chain: ChainLink[]): ChainLink[] | Uncertain {
   if (type === 'AWS' && value === '*') {
     return chain;
   }
@@ -497,8 +613,8 @@ function chainLinksNamed(type: string, value: unknown, principal: string | Servi
     return ['account'];
   }
   // Named by its own ARN, by the ARN of its role (for a session), or as a service.
-  if (chain[0] === 'service') {
-    return ['service'];
+  if (chain[0] === 'service' || chain[0] === 'anonymous') {
+    return [chain[0]];
   }
   if (value === principal) {
     return [chain[chain.length - 1]];
@@ -506,9 +622,13 @@ function chainLinksNamed(type: string, value: unknown, principal: string | Servi
   return typeof principal === 'string' && ACCOUNT_ROOT.test(principal) ? ['account'] : ['role'];
 }
 
-function principalEntryMatches(type: string, value: unknown, principal: string | ServicePrincipalRef): PrincipalMatch {
+function principalEntryMatches(type: string, value: unknown, principal: RequestPrincipal): PrincipalMatch {
   if (typeof value !== 'string') {
     return new Uncertain(`principal ${JSON.stringify(value)} is not a string (unresolved intrinsic?)`);
+  }
+  if (typeof principal !== 'string' && !('service' in principal)) {
+    // Anonymous: only `*` names it.
+    return type === 'AWS' && value === '*' ? 'principal' : 'none';
   }
   if (type === 'AWS') {
     if (value === '*') {
@@ -526,7 +646,8 @@ function principalEntryMatches(type: string, value: unknown, principal: string |
     if (value.includes('*') || value.includes('?')) {
       return new Uncertain(`wildcard in service principal ${value}`);
     }
-    return typeof principal !== 'string' && principal.service.toLowerCase() === value.toLowerCase() ? 'principal' : 'none';
+    return typeof principal !== 'string' && 'service' in principal && principal.service.toLowerCase() === value.toLowerCase()
+      ? 'principal' : 'none';
   }
   if (type === 'Federated') {
     // The request principals this evaluator takes (IAM ARNs, service principals) are never federated
@@ -571,7 +692,7 @@ function awsPrincipalMatches(value: string, principal: string): PrincipalMatch {
 // ---------------------------------------------------------------------------------------------------
 // Conditions
 
-type ValueKind = 'string' | 'stringIgnoreCase' | 'stringLike' | 'arn' | 'bool' | 'numeric';
+type ValueKind = 'string' | 'stringIgnoreCase' | 'stringLike' | 'arn' | 'bool' | 'numeric' | 'date' | 'ip';
 
 interface BaseOperator {
   readonly kind: ValueKind;
@@ -599,6 +720,14 @@ const BASE_OPERATORS: Record<string, BaseOperator> = {
   NumericLessThanEquals: { kind: 'numeric', negated: false, compare: (r, p) => r <= p },
   NumericGreaterThan: { kind: 'numeric', negated: false, compare: (r, p) => r > p },
   NumericGreaterThanEquals: { kind: 'numeric', negated: false, compare: (r, p) => r >= p },
+  DateEquals: { kind: 'date', negated: false, compare: (r, p) => r === p },
+  DateNotEquals: { kind: 'date', negated: true, compare: (r, p) => r === p },
+  DateLessThan: { kind: 'date', negated: false, compare: (r, p) => r < p },
+  DateLessThanEquals: { kind: 'date', negated: false, compare: (r, p) => r <= p },
+  DateGreaterThan: { kind: 'date', negated: false, compare: (r, p) => r > p },
+  DateGreaterThanEquals: { kind: 'date', negated: false, compare: (r, p) => r >= p },
+  IpAddress: { kind: 'ip', negated: false },
+  NotIpAddress: { kind: 'ip', negated: true },
 };
 
 /** The names of the condition operators the evaluator supports (without prefixes and `IfExists`). */
@@ -647,7 +776,7 @@ function normaliseContext(context: RequestContext): Map<string, string | string[
   return result;
 }
 
-function matchConditions(condition: ConditionBlock | undefined, id: string, context: Map<string, string | string[]>): Tri {
+function matchConditions(condition: ConditionBlock | undefined, id: string, context: ReadonlyMap<string, string | string[]>): Tri {
   if (condition === undefined) {
     return true;
   }
@@ -737,6 +866,12 @@ function checkPolicyValues(kind: ValueKind, values: string[]): string | undefine
     if (kind === 'arn' && !splitArn(v)) {
       return `${JSON.stringify(v)} is not an ARN`;
     }
+    if (kind === 'date' && parseDate(v) === undefined) {
+      return `${JSON.stringify(v)} is not a date (ISO 8601 or epoch seconds)`;
+    }
+    if (kind === 'ip' && parseCidr(v) === undefined) {
+      return `${JSON.stringify(v)} is not an IP address or CIDR block`;
+    }
   }
   return undefined;
 }
@@ -777,7 +912,91 @@ function baseMatches(base: BaseOperator, requestValue: string, policyValues: str
       }
       return base.negated !== policyValues.some(p => base.compare!(r, parseNumber(p)!));
     }
+    case 'date': {
+      const r = parseDate(requestValue);
+      if (r === undefined) {
+        return false;
+      }
+      return base.negated !== policyValues.some(p => base.compare!(r, parseDate(p)!));
+    }
+    case 'ip': {
+      const r = parseCidr(requestValue);
+      if (r === undefined || r.bits !== r.prefix) {
+        return false;
+      }
+      return base.negated !== policyValues.some(p => cidrContains(parseCidr(p)!, r.address, r.bits));
+    }
   }
+}
+
+const EPOCH_SECONDS = /^\d+$/;
+
+/** A date condition value in milliseconds: ISO 8601, or epoch seconds (IAM User Guide, "Date condition operators"). */
+export function parseDate(value: string): number | undefined {
+  const text = value.trim();
+  if (EPOCH_SECONDS.test(text)) {
+    return Number(text) * 1000;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    return undefined;
+  }
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** An IPv4 or IPv6 address or CIDR block: the address as a number, its width (32 or 128) and prefix length. */
+export interface Cidr {
+  readonly address: bigint;
+  readonly bits: 32 | 128;
+  readonly prefix: number;
+}
+
+/** Parse `a.b.c.d[/n]` or an IPv6 address `x:x::x[/n]` (RFC 4291 text form); undefined when it is neither. */
+export function parseCidr(value: string): Cidr | undefined {
+  const [text, prefixText, extra] = value.trim().split('/');
+  if (extra !== undefined) return undefined;
+  let address: bigint | undefined;
+  let bits: 32 | 128;
+  if (text.includes(':')) {
+    address = parseIpv6(text);
+    bits = 128;
+  } else {
+    address = parseIpv4(text);
+    bits = 32;
+  }
+  if (address === undefined) return undefined;
+  let prefix = bits as number;
+  if (prefixText !== undefined) {
+    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits) return undefined;
+    prefix = Number(prefixText);
+  }
+  return { address, bits, prefix };
+}
+
+function parseIpv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || parts.some(p => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.reduce((n, p) => (n << 8n) | BigInt(Number(p)), 0n);
+}
+
+function parseIpv6(text: string): bigint | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (half: string) => (half === '' ? [] : half.split(':'));
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) return undefined;
+  const all = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  if (all.some(g => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+  return all.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+/** Whether a block contains an address of the given width (an IPv4 block never contains an IPv6 address). */
+export function cidrContains(block: Cidr, address: bigint, bits: number): boolean {
+  if (block.bits !== bits) return false;
+  const shift = BigInt(block.bits - block.prefix);
+  return (block.address >> shift) === (address >> shift);
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
