@@ -1,6 +1,7 @@
 import { AppModel, BucketModel, isTrue, KeyModel } from './app-model';
 import { concreteString } from './cfn-values';
-import { Answer, ask, Caller, UploadHeaders } from './probes';
+import { Decision } from './decide';
+import { decideForBucket, ownerUploadsClass, uploadsWithHeaderClass } from './properties';
 import { EncryptionMode } from '../policy/requirement';
 import { SSE_C_ALGORITHM } from '../policy/statements';
 
@@ -71,16 +72,21 @@ export function defaultKeyArnOf(model: AppModel, bucket: BucketModel): { arn?: s
   return { arn: `arn:${partition}:kms:${region}:${account}:${reference.startsWith('alias/') ? reference : `key/${reference}`}` };
 }
 
-/** Whether the bucket's policy requires SSE-C: an upload without the SSE-C headers is denied, one with them is not. */
+/**
+ * Whether the bucket's policy requires SSE-C: every upload by the bucket's account without the SSE-C headers is
+ * denied (a proof), and one with them is not (a counterexample to "all denied").
+ */
 export function requiresSseC(model: AppModel, bucket: BucketModel): boolean | { uncertain: string } {
-  const withoutHeaders = ask(model, bucket, { action: 's3:PutObject', target: 'object', headers: {}, caller: Caller.OWNER });
-  if (withoutHeaders.kind === 'uncertain') return { uncertain: withoutHeaders.reason };
-  if (withoutHeaders.kind === 'notDenied') return false;
-  const withSseC = ask(model, bucket, {
-    action: 's3:PutObject', target: 'object', headers: { customerAlgorithm: SSE_C_ALGORITHM }, caller: Caller.OWNER,
+  const withoutHeaders = decideForBucket(model, bucket, {
+    ...uploadsWithHeaderClass(bucket, [undefined, ...SERVER_SIDE_MODES], 'without SSE-C headers'),
+    principals: { ownerAccount: true, otherAccounts: false, services: false, anonymous: false },
+    transports: [{ secure: true, tlsVersion: '1.3' }],
   });
-  if (withSseC.kind === 'uncertain') return { uncertain: withSseC.reason };
-  return withSseC.kind === 'notDenied';
+  if (withoutHeaders.kind === 'uncertain') return { uncertain: uncertainReason(withoutHeaders) };
+  if (withoutHeaders.kind === 'counterexample') return false;
+  const withSseC = decideForBucket(model, bucket, ownerUploadsClass(bucket, { customerAlgorithm: SSE_C_ALGORITHM }, 1.3, 'with SSE-C headers'));
+  if (withSseC.kind === 'uncertain') return { uncertain: uncertainReason(withSseC) };
+  return withSseC.kind === 'counterexample';
 }
 
 /**
@@ -97,34 +103,15 @@ export function effectiveMode(model: AppModel, bucket: BucketModel): string | { 
   return encryption.algorithm;
 }
 
-/** The headers of an upload encrypted as the bucket's mode says. */
-export function rightUpload(mode: string, keyArn: string | undefined): UploadHeaders {
-  if (mode === EncryptionMode.SSE_C) return { customerAlgorithm: SSE_C_ALGORITHM };
-  return isKmsAlgorithm(mode) ? { sse: mode, kmsKeyId: keyArn } : { sse: mode };
+/** What stood between the procedure and a verdict, as a finding says it. */
+export function uncertainReason(decision: Decision & { kind: 'uncertain' }): string {
+  return decision.statementId ? `statement ${decision.statementId}: ${decision.feature}` : decision.feature;
 }
 
-/**
- * Uploads that ask for another server-side mode than the bucket's: any KMS mode on an SSE-S3 bucket, SSE-S3 on a
- * KMS bucket, and SSE-KMS (single layer) on a DSSE-KMS bucket. DSSE-KMS on an SSE-KMS bucket is stronger and not
- * asked about.
- */
-export function wrongUploads(mode: string, keyArn: string | undefined): UploadHeaders[] {
-  switch (mode) {
-    case EncryptionMode.SSE_S3: return [{ sse: EncryptionMode.SSE_KMS }, { sse: EncryptionMode.DSSE_KMS }];
-    case EncryptionMode.SSE_KMS: return [{ sse: EncryptionMode.SSE_S3 }];
-    case EncryptionMode.DSSE_KMS: return [{ sse: EncryptionMode.SSE_S3 }, { sse: EncryptionMode.SSE_KMS, kmsKeyId: keyArn }];
-    default: return [];
-  }
-}
-
-/** Shorthand: an upload probe. */
-export function upload(headers: UploadHeaders, caller: Caller = Caller.EVERYONE): { action: string; target: 'object'; headers: UploadHeaders; caller: Caller } {
-  return { action: 's3:PutObject', target: 'object', headers, caller };
-}
-
-/** A finding for an answer that could not be decided. */
-export function couldNotEvaluate(what: string, answer: Answer & { kind: 'uncertain' }): string {
-  return `The bucket policy could not be evaluated for ${what}: ${answer.reason}. The pack decides by evaluating ` +
+/** A finding for a property that could not be decided. */
+export function couldNotEvaluate(what: string, reason: string | (Decision & { kind: 'uncertain' })): string {
+  const why = typeof reason === 'string' ? reason : uncertainReason(reason);
+  return `The bucket policy could not be evaluated for ${what}: ${why}. The pack decides by evaluating ` +
     'policies and does not guess: rewrite the statement with supported operators and resolvable values, or ' +
     'acknowledge the finding with the reason the policy is compliant.';
 }

@@ -28,6 +28,8 @@ export interface PrincipalKinds {
   readonly ownerAccount: boolean;
   /** Principals of other accounts: each account the policy names, and one it does not. */
   readonly otherAccounts: boolean;
+  /** With `otherAccounts`: only an account the policy does not name (the named ones are trusted by name). */
+  readonly unnamedAccountsOnly?: boolean;
   /** AWS service principals: each one the policy names, and one it does not. */
   readonly services: boolean;
   /** Unsigned requests. */
@@ -73,6 +75,9 @@ const PRINCIPAL_KEYS = new Set([
 ]);
 const SECURE_TRANSPORT = 'aws:securetransport';
 const TLS_VERSION = 's3:tlsversion';
+
+/** Global keys every request carries (IAM User Guide, "AWS global condition context keys"). */
+const ALWAYS_PRESENT = new Set(['aws:currenttime', 'aws:epochtime', 'aws:requestedregion']);
 
 /** Keys whose values S3 itself limits: anything else is refused before any policy is read. */
 const KNOWN_DOMAINS: Record<string, readonly string[]> = {
@@ -211,6 +216,11 @@ class Search {
         if (!this.keySpelling.has(key)) this.keySpelling.set(key, Object.keys(CONDITION_KEY_TYPES).find((k) => k.toLowerCase() === key) ?? part.key);
       }
     }
+    // Keys the class restricts are dimensions too, so that every request shows what the class says of them.
+    for (const key of Object.keys(requestClass.restrict ?? {})) if (!keyParts.has(key)) keyParts.set(key, []);
+    // The SSE headers constrain each other (see headerCoupling): the one that decides comes first.
+    const keyOrder = (key: string) => { const i = HEADER_ORDER.indexOf(key); return i < 0 ? HEADER_ORDER.length : i; };
+    const orderedKeys = [...keyParts.entries()].sort(([a], [b]) => keyOrder(a) - keyOrder(b));
     const principalParts = this.statements.flatMap((s) => s.parts.filter((p) => p.kind === 'principal' ||
       (p.kind === 'condition' && PRINCIPAL_KEYS.has(p.key.toLowerCase()))));
 
@@ -219,9 +229,9 @@ class Search {
       { name: 'resource', candidates: (p) => this.resourceCandidates(p.action!) },
       { name: 'principal', candidates: () => this.principalCandidates(principalParts, all) },
       { name: 'transport', candidates: (p) => this.transportCandidates(p.action!) },
-      ...[...keyParts.entries()].map(([key, parts]): Dimension => ({
+      ...orderedKeys.map(([key, parts]): Dimension => ({
         name: key,
-        candidates: (p) => this.keyCandidates(key, parts, p.action!),
+        candidates: (p) => this.keyCandidates(key, parts, p),
       })),
     ];
     const dimensionOf = (part: StatementPart): number => {
@@ -285,7 +295,8 @@ class Search {
           };
         }
       }
-      // The action also decides which resource and keys come next; the principal, what its derived keys are.
+      // The action also decides which resource and keys come next; an SSE header, which other headers may follow.
+      if (candidate.key !== undefined && HEADER_ORDER.includes(candidate.key)) signature.push(`=${JSON.stringify(candidate.value)}`);
       const key = level === 0 ? `${signature.join(',')}#${candidate.action!.resource}#${applicableKeys(candidate.action!, this.dimensions).join(',')}`
         + `#${candidate.action!.conditionKeys.some((k) => k.toLowerCase() === TLS_VERSION)}`
         : signature.join(',');
@@ -377,7 +388,7 @@ class Search {
     const literalAccounts = [...new Set(literals.flatMap((l) => l.match(/(?<!\d)\d{12}(?!\d)/g) ?? []))].filter((a) => a !== account);
     const accounts = [
       ...(kinds.ownerAccount ? [account] : []),
-      ...(kinds.otherAccounts ? [...literalAccounts, this.freshAccount] : []),
+      ...(kinds.otherAccounts ? [...(kinds.unnamedAccountsOnly ? [] : literalAccounts), this.freshAccount] : []),
     ];
     // Patterns the principal's ARN is compared with (conditions and Principal elements), for name witnesses.
     const matchers: StringMatcher[] = [];
@@ -443,15 +454,17 @@ class Search {
     });
   }
 
-  private keyCandidates(key: string, parts: Array<StatementPart & { kind: 'condition' }>, action: S3ActionSpec): Candidate[] {
-    if (!keyApplies(key, action)) return [{ key, value: undefined }];
+  private keyCandidates(key: string, parts: Array<StatementPart & { kind: 'condition' }>, partial: Partial<Assignment>): Candidate[] {
+    if (!keyApplies(key, partial.action!) || !headerCoupling(key, partial.keys ?? {})) return [{ key, value: undefined }];
     const restrict = this.requestClass.restrict?.[key];
     const exclude = new Set(this.requestClass.exclude?.[key] ?? []);
     let values: Array<string | string[] | undefined>;
     if (restrict) {
       values = [...restrict];
     } else {
-      values = [undefined, ...this.valuesOf(key, parts)];
+      // Excluded values get cells of their own, so that no other cell's witness is one of them.
+      const excluded: Array<StatementPart & { kind: 'condition' }> = [...exclude].map((value) => ({ kind: 'condition', operator: 'StringEquals', key, value }));
+      values = [...(ALWAYS_PRESENT.has(key) ? [] : [undefined]), ...this.valuesOf(key, [...parts, ...excluded])];
     }
     return values.filter((v) => typeof v !== 'string' || !exclude.has(v)).map((value) => ({ key, value }));
   }
@@ -503,6 +516,21 @@ class Search {
   private noteIncomplete(witnesses: Witnesses, what: string): void {
     if (!witnesses.complete) this.firstUncertain ??= { feature: `the patterns on ${what} are too many to search exhaustively` };
   }
+}
+
+const SSE_HEADER = 's3:x-amz-server-side-encryption';
+const KMS_KEY_ID_HEADER = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+const CUSTOMER_ALGORITHM_HEADER = 's3:x-amz-server-side-encryption-customer-algorithm';
+const HEADER_ORDER = [CUSTOMER_ALGORITHM_HEADER, SSE_HEADER, KMS_KEY_ID_HEADER];
+
+/**
+ * Whether an SSE header may be present given the headers before it: S3 refuses the SSE-C headers together with
+ * `x-amz-server-side-encryption`, and a KMS key id without `aws:kms` or `aws:kms:dsse`, before any policy is read.
+ */
+function headerCoupling(key: string, keys: Record<string, string | string[] | undefined>): boolean {
+  if (key === SSE_HEADER) return keys[CUSTOMER_ALGORITHM_HEADER] === undefined;
+  if (key === KMS_KEY_ID_HEADER) return keys[SSE_HEADER] === 'aws:kms' || keys[SSE_HEADER] === 'aws:kms:dsse';
+  return true;
 }
 
 /** The most familiar actions first, so that a counterexample names one a reader knows. */

@@ -109,7 +109,9 @@ export function stringWitnesses(
   const cells = new Map<string, string>();
   const visited = new Set<string>();
   const queue: Array<{ states: StateSet[]; text: string }> = [{ states: start, text: '' }];
-  visited.add(keyOf(start));
+  // With nonEmpty, the empty string is a state of its own: a string that reaches the same NFA states is still new.
+  const visitKey = (states: StateSet[], text: string) => `${options.nonEmpty && text.length === 0 ? 'e' : 'n'}${keyOf(states)}`;
+  visited.add(visitKey(start, ''));
   let complete = true;
   for (let head = 0; head < queue.length; head++) {
     const { states, text } = queue[head];
@@ -121,7 +123,7 @@ export function stringWitnesses(
     if (states.every((s) => s.length === 0) && (text.length > 0 || !options.nonEmpty)) continue;
     for (const char of alphabet) {
       const next = states.map((s, i) => step(compiled[i], s, char));
-      const key = keyOf(next);
+      const key = visitKey(next, text + char);
       if (visited.has(key)) continue;
       if (visited.size >= budget) {
         complete = false;

@@ -149,8 +149,8 @@ export const FIXTURES: Record<string, Fixture> = {
         policyDocument: {
           Version: '2012-10-17',
           Statement: [
-            { Sid: 'DenyHttpOnBucket', Effect: 'Deny', Principal: '*', Action: ['s3:ListBucket', 's3:GetBucketPolicy'], Resource: bucket.attrArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-            { Sid: 'DenyHttpOnObjects', Effect: 'Deny', Principal: '*', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: objects, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+            { Sid: 'DenyHttpOnBucket', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: bucket.attrArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+            { Sid: 'DenyHttpOnObjects', Effect: 'Deny', Principal: '*', Action: ['s3:*Object*', 's3:*MultipartUpload*', 's3:Replicate*', 's3:BypassGovernanceRetention'], Resource: objects, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
             { Sid: 'DenyOldTls', Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Resource: [bucket.attrArn, objects], Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } },
             { Sid: 'DenyOtherEncryption', Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:PutObject', Resource: objects, Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } },
           ],

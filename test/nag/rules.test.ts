@@ -109,10 +109,11 @@ describe('TlsOnlyEnforced and TlsFloorEnforced', () => {
         transport(arn)[1], header(arn, 'AES256'),
       ],
     });
-    expect(of('TlsOnlyEnforced', a)[0].description).toMatch(/does not deny .* over HTTP .* for every principal/);
+    // The counterexample is a principal of another account, which the statement does not name.
+    expect(of('TlsOnlyEnforced', a)[0].description).toMatch(/s3:GetObject on arn:aws:s3:::rules-bucket\/x over plain HTTP by arn:aws:iam::999999999999:root is not denied/);
   });
 
-  test('a Deny with NotPrincipal that exempts a pipeline role still covers every other caller', () => {
+  test('a Deny with NotPrincipal that names only a pipeline role: its sessions are undecidable, a finding that names the feature', () => {
     const { app: a, stack } = app();
     bucket(stack, 'Bucket', {
       statements: (arn) => [
@@ -120,10 +121,11 @@ describe('TlsOnlyEnforced and TlsFloorEnforced', () => {
         transport(arn)[1], header(arn, 'AES256'),
       ],
     });
-    expect(of('TlsOnlyEnforced', a)).toEqual([]);
+    expect(of('TlsOnlyEnforced', a)[0].description)
+      .toMatch(/could not be evaluated .* NotPrincipal names only part of arn:aws:sts::111111111111:assumed-role\/Pipeline/);
   });
 
-  test('a NotPrincipal that names the account root is undecidable for the account\'s roles: a finding, not a guess', () => {
+  test('a NotPrincipal that names the account root exempts the root: a counterexample', () => {
     const { app: a, stack } = app();
     bucket(stack, 'Bucket', {
       statements: (arn) => [
@@ -131,7 +133,7 @@ describe('TlsOnlyEnforced and TlsFloorEnforced', () => {
         transport(arn)[1], header(arn, 'AES256'),
       ],
     });
-    expect(of('TlsOnlyEnforced', a)[0].description).toMatch(/could not be evaluated .* NotPrincipal names only part of/);
+    expect(of('TlsOnlyEnforced', a)[0].description).toMatch(/over plain HTTP by arn:aws:iam::111111111111:root is not denied/);
   });
 
   test('a 1.3 standard flags a 1.2 floor and lists the TLS 1.2 requests', () => {
@@ -145,11 +147,11 @@ describe('TlsOnlyEnforced and TlsFloorEnforced', () => {
 });
 
 describe('UploadHeaderEnforced', () => {
-  test('a header rule that contradicts the default encryption names the statement that denies the default', () => {
+  test('a header rule that contradicts the default encryption is proven to deny every upload the default encryption makes', () => {
     const { app: a, stack } = app();
     bucket(stack, 'Bucket', { algorithm: 'aws:kms', keyId: KEY_ARN, bucketKey: true, statements: (arn) => [...transport(arn), { ...header(arn, 'AES256'), Sid: 'RequireAes' }, pin(arn, KEY_ARN)] });
     const [f] = of('UploadHeaderEnforced', a);
-    expect(f.description).toMatch(/encrypted as the default encryption says with x-amz-server-side-encryption: aws:kms, key id .* is denied \(denied by RequireAes\)/);
+    expect(f.description).toMatch(/Every upload by the bucket's account encrypted as the default encryption says with x-amz-server-side-encryption: aws:kms, key id .* is denied: the upload-header rule contradicts/);
   });
 
   test('requireUploadHeader: false accepts MATCH_IF_PRESENT, and still needs the wrong header denied', () => {
@@ -244,9 +246,20 @@ describe('KmsKeyPolicyRestricted', () => {
     ['everyone of the account', { Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': TEST_ENV.account } } }],
     ['everyone of the organisation', { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }],
     ['everyone, for DescribeKey only', { Effect: 'Allow', Principal: '*', Action: 'kms:DescribeKey', Resource: '*' }],
-    ['everyone, with a condition the evaluator does not support', { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }],
+    ['everyone through one VPC endpoint', { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1a2b3c' } } }],
+    ['a named other account', { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222233334444:root' }, Action: 'kms:Decrypt', Resource: '*' }],
   ])('a grant to %s passes', (_name, statement) => {
     expect(keyWith(statement)).toEqual([]);
+  });
+
+  test('a grant to everyone from an IP range is a finding: a stranger from that range is allowed', () => {
+    const [f] = keyWith({ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
+    expect(f.description).toMatch(/allows kms:Decrypt on arn:aws:kms:eu-west-1:111111111111:key\/rules-key by arn:aws:iam::999999999999:root with aws:SourceIp=10\./);
+  });
+
+  test('a grant whose condition cannot be decided is a finding that names the statement and the feature', () => {
+    const [f] = keyWith({ Sid: 'Odd', Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { BinaryEquals: { 'aws:SourceIp': 'QmluYXJ5' } } });
+    expect(f.description).toMatch(/could not be evaluated .*statement Odd: condition operator BinaryEquals/);
   });
 
   test.each([
@@ -256,7 +269,7 @@ describe('KmsKeyPolicyRestricted', () => {
     ['everyone but one organisation (a negated condition a stranger meets)', { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }],
   ])('a grant to %s is a finding', (_name, statement) => {
     const [f] = keyWith(statement);
-    expect(f.description).toMatch(/grants kms:Decrypt .* to any principal of any account/);
+    expect(f.description).toMatch(/allows kms:Decrypt on arn:aws:kms:eu-west-1:111111111111:key\/rules-key by (arn:aws:iam::999999999999:root|an anonymous caller)/);
   });
 });
 

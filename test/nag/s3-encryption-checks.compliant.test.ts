@@ -43,6 +43,10 @@ function l1Bucket(scope: Stack, id: string, props: Partial<s3.CfnBucketProps> = 
   });
 }
 
+/** Every object action of S3, written as explicit patterns (what the decision procedure must see covers them all). */
+const OBJECT_ACTIONS = ['s3:Get*', 's3:Put*', 's3:Delete*', 's3:List*', 's3:AbortMultipartUpload', 's3:RestoreObject',
+  's3:Replicate*', 's3:BypassGovernanceRetention', 's3:ObjectOwnerOverrideToBucketOwner', 's3:UpdateObjectEncryption'];
+
 /**
  * The policy of an SSE-S3 bucket written by hand the way cdk-nag does not recognise: separate statements for the bucket
  * and its objects, explicit action lists, `"Principal": "*"`.
@@ -50,10 +54,10 @@ function l1Bucket(scope: Stack, id: string, props: Partial<s3.CfnBucketProps> = 
 function handWrittenStatements(bucketArn: string): any[] {
   const objects = `${bucketArn}/*`;
   return [
-    { Sid: 'BucketHttp', Effect: 'Deny', Principal: '*', Action: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketPolicy'], Resource: bucketArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-    { Sid: 'ObjectHttp', Effect: 'Deny', Principal: '*', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject'], Resource: objects, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-    { Sid: 'BucketOldTls', Effect: 'Deny', Principal: '*', Action: 's3:List*', Resource: bucketArn, Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } },
-    { Sid: 'ObjectOldTls', Effect: 'Deny', Principal: '*', Action: ['s3:GetObject*', 's3:PutObject*'], Resource: objects, Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } },
+    { Sid: 'BucketHttp', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: bucketArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    { Sid: 'ObjectHttp', Effect: 'Deny', Principal: '*', Action: OBJECT_ACTIONS, Resource: objects, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    { Sid: 'BucketOldTls', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: bucketArn, Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } },
+    { Sid: 'ObjectOldTls', Effect: 'Deny', Principal: '*', Action: OBJECT_ACTIONS, Resource: objects, Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } },
     { Sid: 'Header', Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:PutObject', Resource: objects, Condition: { StringNotEquals: { [SSE]: 'AES256' } } },
   ];
 }

@@ -73,7 +73,8 @@ describe('the pack', () => {
     const { app } = plainBucketApp();
     const [terse] = findings(app).filter((f) => f.ruleId === id('TlsOnlyEnforced'));
     expect(terse.description).toMatch(/^The bucket's policy does not deny requests made without TLS\. /);
-    expect(terse.description).toMatch(/s3:PutObject on arn:aws:s3:::plain-bucket[0-9a-f]+\/\* over HTTP/);
+    // The counterexample: one concrete request the policy lets through.
+    expect(terse.description).toMatch(/s3:GetObject on arn:aws:s3:::plain-bucket[0-9a-f]+\/x over plain HTTP by arn:aws:iam::\d{12}:root is not denied/);
     expect(terse.description).toMatch(/enforceSSL: true/);
     expect(terse.description).not.toMatch(/Why:/);
     const [verbose] = findings(app, { verbose: true }).filter((f) => f.ruleId === id('TlsOnlyEnforced'));
@@ -112,9 +113,9 @@ describe('the pack', () => {
     expect(pack.validateScope(other).violations.length).toBeGreaterThan(0);
   });
 
-  test('a policy the evaluator cannot decide is a finding that names the statement and feature, not a crash', () => {
+  test('a Deny that starts at a date lets requests before it through: the counterexample names the time', () => {
     const { app, bucket } = plainBucketApp();
-    const policy = new s3.CfnBucketPolicy(bucket.stack, 'OddPolicy', {
+    new s3.CfnBucketPolicy(bucket.stack, 'DatedPolicy', {
       bucket: bucket.bucketName,
       policyDocument: {
         Statement: [{
@@ -127,10 +128,29 @@ describe('the pack', () => {
         }],
       },
     });
+    const tls = findings(app).filter((f) => f.ruleId === id('TlsOnlyEnforced'));
+    expect(tls[0].description).toMatch(/over plain HTTP by .* with aws:CurrentTime=2025-12-31T23:59:59Z is not denied/);
+  });
+
+  test('a policy the evaluator cannot decide is a finding that names the statement and feature, not a crash', () => {
+    const { app, bucket } = plainBucketApp();
+    const policy = new s3.CfnBucketPolicy(bucket.stack, 'OddPolicy', {
+      bucket: bucket.bucketName,
+      policyDocument: {
+        Statement: [{
+          Sid: 'DenyHttpAfterCutover',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [bucket.bucketArn, `${bucket.bucketArn}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' }, BinaryEquals: { 'aws:CurrentTime': 'QmluYXJ5' } },
+        }],
+      },
+    });
     expect(policy).toBeDefined();
     const tls = findings(app).filter((f) => f.ruleId === id('TlsOnlyEnforced'));
     expect(tls).toHaveLength(1);
-    expect(tls[0].description).toMatch(/could not be evaluated .*DenyHttpAfterCutover.*DateGreaterThan/);
+    expect(tls[0].description).toMatch(/could not be evaluated .*DenyHttpAfterCutover.*BinaryEquals/);
     expect(findings(app).map((f) => f.description).join(' ')).not.toMatch(/Rule threw an error/);
   });
 });

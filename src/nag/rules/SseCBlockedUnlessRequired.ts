@@ -17,7 +17,7 @@ export default Object.defineProperty((node: CfnResource, { model, standard }: Ru
   const blocked = defaultEncryptionOf(bucket).blockedEncryptionTypes;
   const required = requiresSseC(model, bucket);
   if (typeof required === 'object') {
-    return [couldNotEvaluate('uploads with and without SSE-C headers', { kind: 'uncertain', reason: required.uncertain })];
+    return [couldNotEvaluate('uploads with and without SSE-C headers', required.uncertain)];
   }
   if (!required) {
     if (blocked?.includes(SSE_C)) return NagRuleCompliance.COMPLIANT;

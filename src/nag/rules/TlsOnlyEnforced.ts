@@ -2,31 +2,25 @@ import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { couldNotEvaluate } from '../bucket-encryption';
-import { ask, describeProbe, Probe } from '../probes';
-import { listOf, RuleContext, RuleResult, verdict } from '../rule';
+import { decideForBucket, describeRequest, plainHttpClass } from '../properties';
+import { RuleContext, RuleResult } from '../rule';
 
-/** Requests without TLS, to the bucket and to its objects. */
-export const PLAIN_HTTP_PROBES: readonly Probe[] = [
-  { action: 's3:GetObject', target: 'object', transport: 'http' },
-  { action: 's3:PutObject', target: 'object', transport: 'http' },
-  { action: 's3:ListBucket', target: 'bucket', transport: 'http' },
-];
-
-/** The bucket's policies deny every request made without TLS, to the bucket and to its objects, for everyone. */
+/**
+ * The bucket's policies deny every request made without TLS, to the bucket and to its objects, for everyone: every S3
+ * action that reaches S3 over the network, any object key, any principal (the bucket's account, other accounts, AWS
+ * services, anonymous) and any value of every condition key the policies mention.
+ */
 export default Object.defineProperty((node: CfnResource, { model }: RuleContext): RuleResult => {
   const bucket = model.bucket(node);
   if (!bucket) return NagRuleCompliance.NOT_APPLICABLE;
-  const reasons: string[] = [];
-  const allowed: string[] = [];
-  for (const probe of PLAIN_HTTP_PROBES) {
-    const answer = ask(model, bucket, probe);
-    if (answer.kind === 'uncertain') reasons.push(couldNotEvaluate(describeProbe(bucket, probe), answer));
-    else if (answer.kind === 'notDenied') allowed.push(describeProbe(bucket, probe));
+  const requestClass = plainHttpClass(bucket);
+  const decision = decideForBucket(model, bucket, requestClass);
+  switch (decision.kind) {
+    case 'proof': return NagRuleCompliance.COMPLIANT;
+    case 'uncertain': return [couldNotEvaluate(requestClass.description, decision)];
+    case 'counterexample':
+      return [`${describeRequest(decision.request)} is not denied. Deny s3:* on ${bucket.arn} and ${bucket.arn}/* to ` +
+        'Principal {"AWS":"*"} when aws:SecureTransport is false, with no exemption (enforceSSL: true on s3.Bucket; every ' +
+        'bucket construct of this library does it).'];
   }
-  if (allowed.length > 0) {
-    reasons.unshift(`The bucket policy does not deny ${listOf(allowed)} for every principal. ` +
-      `Deny s3:* on ${bucket.arn} and ${bucket.arn}/* to Principal {"AWS":"*"} when aws:SecureTransport is false ` +
-      '(enforceSSL: true on s3.Bucket; every bucket construct of this library does it).');
-  }
-  return verdict(reasons);
 }, 'name', { value: parse(__filename).name });

@@ -1,0 +1,171 @@
+import { AppModel, BucketModel, KeyModel } from './app-model';
+import { Decision, decideAllDenied, decideNoneAllowed, PrincipalKinds, RequestClass, Transport } from './decide';
+import { describePrincipal, PolicyDocumentJson, PolicyRequest } from './evaluator';
+import { KMS_CRYPTOGRAPHIC_ACTIONS, S3_BUCKET_AND_OBJECT_ACTIONS, S3ActionSpec } from './generated/service-authorization';
+import { EncryptionMode } from '../policy/requirement';
+import { ConditionKeys, SSE_C_ALGORITHM } from '../policy/statements';
+
+// The properties the rules prove about a bucket's policies (or a key's policy), each over a stated class of
+// requests. A rule asks one question: "is every request of this class denied?", and gets a proof or a
+// counterexample from the decision procedure (decide.ts).
+
+/** A property of a bucket or key, the class it covers and what the procedure decided. */
+export interface PropertyVerdict {
+  /** Short name, e.g. `TLS only`. */
+  readonly property: string;
+  /** The requests the property is about. */
+  readonly covers: string;
+  readonly decision: Decision;
+  /** Whether a proof is the compliant answer (`true`), or a counterexample is (a request that must get through). */
+  readonly proofIsCompliant: boolean;
+}
+
+/** Actions whose requests S3 receives over the network (they carry `s3:TlsVersion`); permission-only actions are not. */
+const NETWORK_ACTIONS = S3_BUCKET_AND_OBJECT_ACTIONS.filter((a) => a.conditionKeys.includes('s3:TlsVersion'));
+const PUT_OBJECT = S3_BUCKET_AND_OBJECT_ACTIONS.filter((a) => a.action === 's3:PutObject');
+const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'];
+const EVERYONE: PrincipalKinds = { ownerAccount: true, otherAccounts: true, services: true, anonymous: true };
+/** Writers that send their own headers: AWS services delivering logs rely on default encryption instead. */
+const WRITERS: PrincipalKinds = { ownerAccount: true, otherAccounts: true, services: false, anonymous: true };
+const OWNER: PrincipalKinds = { ownerAccount: true, otherAccounts: false, services: false, anonymous: false };
+const ANY_TRANSPORT: Transport[] = [{ secure: false }, ...TLS_VERSIONS.map((tlsVersion) => ({ secure: true, tlsVersion }))];
+
+const SSE = ConditionKeys.SSE.toLowerCase();
+const KEY_ID = ConditionKeys.SSE_KMS_KEY_ID.toLowerCase();
+const CUSTOMER_ALGORITHM = ConditionKeys.SSE_CUSTOMER_ALGORITHM.toLowerCase();
+
+function bucketClass(bucket: BucketModel, fields: Omit<RequestClass, 'resourceArn' | 'partition' | 'account'>): RequestClass {
+  const { partition, account } = bucket.record.stack;
+  return { ...fields, resourceArn: bucket.arn, partition, account };
+}
+
+/** Every request S3 receives for the bucket or its objects over plain HTTP, from anyone. */
+export function plainHttpClass(bucket: BucketModel): RequestClass {
+  return bucketClass(bucket, {
+    description: 'every S3 request to the bucket or its objects over plain HTTP, by any principal',
+    actions: NETWORK_ACTIONS,
+    principals: EVERYONE,
+    transports: [{ secure: false }],
+  });
+}
+
+/** Every request over TLS older than the floor. */
+export function outdatedTlsClass(bucket: BucketModel, floor: number): RequestClass {
+  const versions = TLS_VERSIONS.filter((v) => Number(v) < floor);
+  return bucketClass(bucket, {
+    description: `every S3 request to the bucket or its objects over TLS ${versions.join(' or ')}, by any principal`,
+    actions: NETWORK_ACTIONS,
+    principals: EVERYONE,
+    transports: versions.map((tlsVersion) => ({ secure: true, tlsVersion })),
+  });
+}
+
+/** Uploads (PutObject, CopyObject, multipart) that ask for one of these SSE header values, any key id. */
+export function uploadsWithHeaderClass(bucket: BucketModel, values: Array<string | undefined>, what: string): RequestClass {
+  return bucketClass(bucket, {
+    description: `every upload ${what}, by any principal but AWS services delivering logs, over any transport`,
+    actions: PUT_OBJECT,
+    principals: WRITERS,
+    transports: ANY_TRANSPORT,
+    restrict: { [SSE]: values, [CUSTOMER_ALGORITHM]: [undefined] },
+  });
+}
+
+/** SSE-KMS and DSSE-KMS uploads that name another key than the bucket's, or none. */
+export function otherKeyUploadsClass(bucket: BucketModel, keyArns: readonly string[]): RequestClass {
+  return bucketClass(bucket, {
+    description: `every SSE-KMS or DSSE-KMS upload naming another key than ${keyArns.length > 0 ? keyArns.join(' or ') : 'the bucket\'s'} or no key, ` +
+      'by any principal but AWS services delivering logs',
+    actions: PUT_OBJECT,
+    principals: WRITERS,
+    transports: ANY_TRANSPORT,
+    restrict: { [SSE]: [EncryptionMode.SSE_KMS, EncryptionMode.DSSE_KMS], [CUSTOMER_ALGORITHM]: [undefined] },
+    exclude: keyArns.length > 0 ? { [KEY_ID]: keyArns } : undefined,
+  });
+}
+
+/** Uploads by the bucket's own account over TLS at or above the floor, with these headers. */
+export function ownerUploadsClass(bucket: BucketModel, headers: { sse?: string; keyId?: string; customerAlgorithm?: string },
+  floor: number, what: string): RequestClass {
+  return bucketClass(bucket, {
+    description: `uploads ${what} by principals of the bucket's account over TLS ${floor} or later`,
+    actions: PUT_OBJECT,
+    principals: OWNER,
+    transports: TLS_VERSIONS.filter((v) => Number(v) >= floor).map((tlsVersion) => ({ secure: true, tlsVersion })),
+    restrict: {
+      [SSE]: [headers.sse],
+      [CUSTOMER_ALGORITHM]: [headers.customerAlgorithm],
+      ...(headers.keyId !== undefined || headers.sse !== undefined ? { [KEY_ID]: [headers.keyId] } : {}),
+    },
+  });
+}
+
+/** Cryptographic operations on the key by principals of accounts its policy does not name, or anonymous. */
+export function strangerKeyUseClass(key: KeyModel): RequestClass {
+  const { partition, account } = key.record.stack;
+  const actions: S3ActionSpec[] = KMS_CRYPTOGRAPHIC_ACTIONS.map((action) => ({ action, resource: 'bucket', conditionKeys: [] }));
+  return {
+    description: 'every cryptographic operation on the key by a principal of an account its policy does not name, or ' +
+      'anonymous, calling KMS directly, from outside any organisation and VPC',
+    actions,
+    resourceArn: key.arn,
+    partition,
+    account,
+    principals: { ownerAccount: false, otherAccounts: true, services: false, anonymous: true, unnamedAccountsOnly: true },
+    transports: [{ secure: true }],
+    // A stranger: not calling through a service (S3 checks its own policy first), in no organisation, in no VPC.
+    restrict: Object.fromEntries(STRANGER_ABSENT_KEYS.map((k) => [k, [undefined]])),
+  };
+}
+
+const STRANGER_ABSENT_KEYS = ['kms:viaservice', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:sourcevpc', 'aws:sourcevpce', 'aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast'];
+
+/** The bucket's policies as documents the procedure reads, or why they cannot be. */
+export function bucketPolicyDocuments(model: AppModel, bucket: BucketModel): { documents: PolicyDocumentJson[]; problem?: string } {
+  const merged = model.mergedPolicy(bucket);
+  return { documents: [merged.document], problem: merged.problem };
+}
+
+/** Decide "every request of the class is denied" for the bucket's policies (memoised per validation). */
+export function decideForBucket(model: AppModel, bucket: BucketModel, requestClass: RequestClass): Decision {
+  return model.cached(bucket, `decide:${JSON.stringify(requestClass)}`, () => {
+    const { documents, problem } = bucketPolicyDocuments(model, bucket);
+    const decision = decideAllDenied(documents, requestClass);
+    if (problem && decision.kind !== 'counterexample') {
+      return { kind: 'uncertain', feature: problem, requestsDecided: decision.requestsDecided };
+    }
+    return decision;
+  });
+}
+
+/** Decide "no request of the class is allowed" for a key policy. */
+export function decideForKey(model: AppModel, key: KeyModel, policy: PolicyDocumentJson, requestClass: RequestClass): Decision {
+  return model.cached(key, `decide:${JSON.stringify(requestClass)}`, () => decideNoneAllowed(policy, requestClass));
+}
+
+/** How a request reads in a finding: `s3:DeleteObject on arn:aws:s3:::b/x over plain HTTP by <principal> with k=v`. */
+export function describeRequest(request: PolicyRequest): string {
+  const context = request.context;
+  const transport = context['aws:SecureTransport'] === 'false' ? ' over plain HTTP'
+    : context['s3:TlsVersion'] !== undefined ? ` over TLS ${context['s3:TlsVersion']}` : '';
+  const shown = Object.entries(context)
+    .filter(([k, v]) => v !== undefined && !DERIVED_KEYS.has(k.toLowerCase()))
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : v}`);
+  const headerless = request.action === 's3:PutObject' && context[ConditionKeys.SSE] === undefined
+    && context[ConditionKeys.SSE_CUSTOMER_ALGORITHM] === undefined ? ' without encryption headers' : '';
+  return `${request.action} on ${request.resource}${transport} by ${describePrincipal(request.principal)}` +
+    `${headerless}${shown.length > 0 ? ` with ${shown.join(', ')}` : ''}`;
+}
+
+/** Context keys a finding does not repeat: they follow from the principal and the transport it already names. */
+const DERIVED_KEYS = new Set([
+  'aws:securetransport', 's3:tlsversion', 'aws:principalarn', 'aws:principalaccount', 'kms:calleraccount',
+  'aws:principalisawsservice', 'aws:principaltype', 'aws:principalservicename',
+]);
+
+/** The headers of an upload encrypted as a bucket's mode says. */
+export function rightHeaders(mode: string, keyArn: string | undefined): { sse?: string; keyId?: string; customerAlgorithm?: string } {
+  if (mode === EncryptionMode.SSE_C) return { customerAlgorithm: SSE_C_ALGORITHM };
+  if (mode === EncryptionMode.SSE_KMS || mode === EncryptionMode.DSSE_KMS) return { sse: mode, keyId: keyArn };
+  return { sse: mode };
+}

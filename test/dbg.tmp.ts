@@ -1,0 +1,17 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { EncryptedBucket } from '../src';
+import { AppModel } from '../src/nag/app-model';
+import { decideForBucket, ownerUploadsClass, uploadsWithHeaderClass } from '../src/nag/properties';
+const app = new App();
+const stack = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+const b = new EncryptedBucket(stack, 'B');
+const model = AppModel.build(app);
+const bucket = model.bucket(b.node.defaultChild as any)!;
+console.log(JSON.stringify(model.mergedPolicy(bucket).document, null, 1).slice(0, 3000));
+console.log(JSON.stringify(decideForBucket(model, bucket, ownerUploadsClass(bucket, { sse: 'AES256' }, 1.2, 'x'))));
+console.log(JSON.stringify(decideForBucket(model, bucket, uploadsWithHeaderClass(bucket, [undefined], 'x'))));
+import { stringWitnesses } from '../src/nag/value-cells';
+console.log(stringWitnesses([{ kind: 'glob', pattern: 's-b/*', ignoreCase: false }], { prefix: 's-b/', nonEmpty: true }));
+console.log(stringWitnesses([], { prefix: 'arn:aws:iam::1:role/', nonEmpty: true }));
+const cls = ownerUploadsClass(bucket, { sse: 'AES256' }, 1.2, 'x');
+console.log(JSON.stringify(cls).slice(0, 300), cls.actions.length);
