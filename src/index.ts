@@ -12,3 +12,4 @@ export * from './org/compliance-rules';
 export * from './audit/encryption-audit-trail';
 export { BucketAuditing, BucketAuditingKind } from './audit/bucket-auditing';
 export * from './nag/s3-encryption-checks';
+export * from './nag/findings';

@@ -3,10 +3,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import {
-  CfnValue, concreteString, isIntrinsic, partitionOf, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, resolveValue, ValueHost,
-  ValueScope,
+  CfnValue, concreteString, evaluateCondition, isIntrinsic, parameterSymbol, partitionOf, PLACEHOLDER_ACCOUNT,
+  PLACEHOLDER_REGION, resolveValue, ValueHost, ValueScope,
 } from './cfn-values';
 import { PolicyDocumentJson, PolicyStatementJson } from './evaluator';
+import { ParameterAssumption } from './findings';
 
 // The app as the rule pack sees it: every bucket, bucket policy, KMS key, alias and trail of every stack, with
 // their values resolved (see cfn-values.ts), built once per validation and then only read. Each rule looks up
@@ -31,9 +32,34 @@ export interface StackModel extends ValueScope {
   readonly regionKnown: boolean;
   /** Indexed resources by logical ID. */
   readonly resources: Map<string, ResourceRecord>;
-  /** Parameters by logical ID, with their default (undefined when none). */
-  readonly parameters: Map<string, CfnValue | undefined>;
+  /** Parameters by logical ID. */
+  readonly parameters: Map<string, ParameterSpec>;
+  /** Template conditions by logical ID: their expressions. */
+  readonly conditions: Map<string, unknown>;
 }
+
+/** What the template says of a parameter. */
+export interface ParameterSpec {
+  readonly default?: CfnValue;
+  readonly allowedValues?: readonly unknown[];
+}
+
+/**
+ * One way the template may be deployed: values for parameters with `AllowedValues`, and truth values for the
+ * `Fn::Equals` that depend on values chosen at deployment. Every condition follows from them.
+ */
+export interface Scenario {
+  /** `<stack artifact id>/<parameter>` → value. */
+  readonly parameters: ReadonlyMap<string, string>;
+  /** Resolved `Fn::Equals` operands (JSON) → truth. */
+  readonly atoms: ReadonlyMap<string, boolean>;
+  /** How a finding names the scenario: `parameter MinTls = 1.0, condition UseKms true`. */
+  readonly label?: string;
+}
+
+const NO_SCENARIO: Scenario = { parameters: new Map(), atoms: new Map() };
+/** At most this many ways of deploying a template are judged; the rest are named as not judged. */
+const MAX_SCENARIOS = 64;
 
 /** A resource of an indexed type. */
 export interface ResourceRecord {
@@ -45,6 +71,8 @@ export interface ResourceRecord {
   readonly rawProperties: Record<string, unknown>;
   /** Why the resource could not be rendered, if it could not. */
   readonly renderError?: string;
+  /** The template condition the resource is created under (`Condition`), if any. */
+  readonly condition?: string;
 }
 
 /** A bucket policy resource and its resolved document. */
@@ -108,9 +136,51 @@ interface ExportRecord {
  */
 export class AppModel implements ValueHost {
   /** Build the index of the app that `scope` belongs to (the whole app, so that other stacks are seen too). */
-  public static build(scope: IConstruct): AppModel {
-    return new AppModel(scope.node.root);
+  public static build(scope: IConstruct, scenario: Scenario = NO_SCENARIO): AppModel {
+    return new AppModel(scope.node.root, scenario);
   }
+
+  /**
+   * The ways the app's templates may be deployed that make a difference to the resources the pack reads: every
+   * combination of the `AllowedValues` of the parameters they use, and of the template conditions that depend on
+   * values chosen at deployment. One model per scenario; a single model (without a label) when there is no choice.
+   */
+  public static scenarios(scope: IConstruct): Array<{ model: AppModel; scenario: Scenario }> {
+    const base = new AppModel(scope.node.root, NO_SCENARIO);
+    const choices = base.parameterChoices();
+    if (choices.length === 0 && base.unknownAtoms().length === 0) return [{ model: base, scenario: NO_SCENARIO }];
+    let assignments: Array<Map<string, string>> = [new Map()];
+    for (const { key, values } of choices) {
+      assignments = assignments.flatMap((a) => values.map((v) => new Map([...a, [key, v]])));
+      if (assignments.length > MAX_SCENARIOS) assignments = assignments.slice(0, MAX_SCENARIOS);
+    }
+    const out: Array<{ model: AppModel; scenario: Scenario }> = [];
+    for (const parameters of assignments) {
+      const first = new AppModel(scope.node.root, { parameters, atoms: new Map() });
+      const atoms = first.unknownAtoms().slice(0, 5);
+      let atomAssignments: Array<Map<string, boolean>> = [new Map()];
+      for (const atom of atoms) atomAssignments = atomAssignments.flatMap((a) => [new Map([...a, [atom, true]]), new Map([...a, [atom, false]])]);
+      for (const atomValues of atomAssignments) {
+        if (out.length >= MAX_SCENARIOS) break;
+        const model = atoms.length === 0 ? first : new AppModel(scope.node.root, { parameters, atoms: atomValues });
+        out.push({ model, scenario: model.scenario });
+      }
+    }
+    // Name each scenario by what varies between them: parameter values and condition values.
+    const labels = out.map(({ model, scenario }) => [
+      ...[...scenario.parameters].map(([k, v]) => `parameter ${k.split('/').pop()} = ${JSON.stringify(v)}`),
+      ...model.conditionValues().map(([name, value]) => `condition ${name} ${value}`),
+    ]);
+    const common = labels[0].filter((part) => labels.every((l) => l.includes(part)));
+    return out.map(({ model }, i) => {
+      const label = labels[i].filter((part) => !common.includes(part)).join(', ');
+      model.scenarioLabel = label === '' ? undefined : label;
+      return { model, scenario: { ...model.scenario, label: model.scenarioLabel } };
+    });
+  }
+
+  /** How findings name this model's scenario, when the app has several. */
+  public scenarioLabel?: string;
 
   private readonly stacks = new Map<Stack, StackModel>();
   private readonly records: ResourceRecord[] = [];
@@ -130,8 +200,10 @@ export class AppModel implements ValueHost {
   private readonly trails = new Map<CfnResource, TrailModel>();
   private readonly mergedPolicies = new Map<BucketModel, MergedPolicy>();
   private readonly memo = new WeakMap<object, Map<string, unknown>>();
+  private readonly conditionMemo = new Map<string, boolean | undefined>();
+  private readonly unknown = new Set<string>();
 
-  private constructor(root: IConstruct) {
+  private constructor(root: IConstruct, private readonly scenario: Scenario) {
     this.collect(root);
     this.indexKeys();
     this.indexBuckets();
@@ -216,8 +288,11 @@ export class AppModel implements ValueHost {
     const record = stack.resources.get(logicalId);
     if (record) return this.physicalRef(record, depth);
     if (stack.parameters.has(logicalId)) {
-      const fallback = stack.parameters.get(logicalId);
-      return fallback === undefined ? undefined : resolveValue(fallback, stack, this, depth);
+      const chosen = this.scenario.parameters.get(`${stack.stack.artifactId}/${logicalId}`);
+      if (chosen !== undefined) return chosen;
+      const fallback = stack.parameters.get(logicalId)!.default;
+      // A parameter without a default is a symbol: any value, the same wherever it is used.
+      return fallback === undefined ? parameterSymbol(logicalId) : resolveValue(fallback, stack, this, depth);
     }
     if (this.otherTypesOf(stack).has(logicalId)) return placeholderName(stack, logicalId);
     const elsewhere = this.uniqueElsewhere(logicalId);
@@ -232,6 +307,71 @@ export class AppModel implements ValueHost {
     const type = this.otherTypesOf(stack).get(logicalId);
     if (type !== undefined && attribute === 'Arn') return genericArn(stack, type, logicalId);
     return undefined;
+  }
+
+  /** The truth of a template condition in this model's scenario (see `ValueHost`). */
+  public condition(scope: ValueScope, name: string, depth: number): boolean | undefined {
+    const stack = scope as StackModel;
+    const key = `${stack.stack.artifactId}/${name}`;
+    if (this.conditionMemo.has(key)) return this.conditionMemo.get(key);
+    if (!stack.conditions.has(name)) return undefined;
+    this.conditionMemo.set(key, undefined); // a condition that refers to itself stays unknown
+    const value = evaluateCondition(stack.conditions.get(name), stack, this, (atom) => {
+      if (this.scenario.atoms.has(atom)) return this.scenario.atoms.get(atom);
+      this.unknown.add(atom);
+      return undefined;
+    }, depth);
+    this.conditionMemo.set(key, value);
+    return value;
+  }
+
+  /** Parameters with `AllowedValues` that the indexed resources or the conditions use, and their values. */
+  private parameterChoices(): Array<{ key: string; values: string[] }> {
+    const out: Array<{ key: string; values: string[] }> = [];
+    for (const stack of this.stacks.values()) {
+      const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
+      for (const [name, spec] of stack.parameters) {
+        if (!used.has(name) || !Array.isArray(spec.allowedValues) || spec.allowedValues.length === 0) continue;
+        const values = spec.allowedValues.map((v) => concreteString(v)).filter((v): v is string => v !== undefined);
+        if (values.length > 0) out.push({ key: `${stack.stack.artifactId}/${name}`, values });
+      }
+    }
+    return out;
+  }
+
+  /** The `Fn::Equals` of every condition that depend on values chosen at deployment. */
+  private unknownAtoms(): string[] {
+    for (const stack of this.stacks.values()) for (const name of stack.conditions.keys()) this.condition(stack, name, 0);
+    return [...this.unknown];
+  }
+
+  /** Conditions used by the indexed resources (`Condition`, `Fn::If`) and their values in this scenario. */
+  private conditionValues(): Array<[string, boolean | undefined]> {
+    const out: Array<[string, boolean | undefined]> = [];
+    for (const stack of this.stacks.values()) {
+      const used = referencedConditions([...stack.resources.values()]);
+      for (const name of used) out.push([name, this.condition(stack, name, 0)]);
+    }
+    return out;
+  }
+
+  /** Parameters the indexed resources use that are judged at their default (see `ParameterAssumption`). */
+  public assumptions(): ParameterAssumption[] {
+    const out: ParameterAssumption[] = [];
+    for (const stack of this.stacks.values()) {
+      const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
+      for (const [name, spec] of stack.parameters) {
+        if (!used.has(name) || spec.default === undefined || this.scenario.parameters.has(`${stack.stack.artifactId}/${name}`)) continue;
+        const value = concreteString(resolveValue(spec.default, stack, this));
+        if (value !== undefined) out.push({ stack: stack.stack.node.path, parameter: name, value });
+      }
+    }
+    return out;
+  }
+
+  /** Whether a record exists in this scenario (its `Condition` is not false). */
+  private exists(record: ResourceRecord): boolean {
+    return record.condition === undefined || this.condition(record.stack, record.condition, 0) !== false;
   }
 
   /** The value exported under a name (see `ValueHost`). */
@@ -278,7 +418,9 @@ export class AppModel implements ValueHost {
       logicalId = String(node.stack.resolve(node.logicalId));
       renderError = (e as Error).message;
     }
-    const record: ResourceRecord = { node, stack, logicalId, type: node.cfnResourceType, rawProperties, renderError };
+    const conditionId = node.cfnOptions.condition?.logicalId;
+    const condition = conditionId === undefined ? undefined : String(node.stack.resolve(conditionId));
+    const record: ResourceRecord = { node, stack, logicalId, type: node.cfnResourceType, rawProperties, renderError, condition };
     stack.resources.set(logicalId, record);
     this.records.push(record);
     this.recordsByNode.set(node, record);
@@ -296,7 +438,10 @@ export class AppModel implements ValueHost {
     }
     const stack = this.stackModel(element.stack);
     for (const [id, parameter] of Object.entries<any>(rendered?.Parameters ?? {})) {
-      stack.parameters.set(id, parameter?.Default);
+      stack.parameters.set(id, { default: parameter?.Default, allowedValues: parameter?.AllowedValues });
+    }
+    for (const [id, expression] of Object.entries<any>(rendered?.Conditions ?? {})) {
+      stack.conditions.set(id, expression);
     }
     for (const output of Object.values<any>(rendered?.Outputs ?? {})) {
       if (output?.Export?.Name !== undefined) this.rawExports.push({ stack, name: output.Export.Name, value: output.Value });
@@ -319,6 +464,7 @@ export class AppModel implements ValueHost {
         regionKnown,
         resources: new Map(),
         parameters: new Map(),
+        conditions: new Map(),
       };
       this.stacks.set(stack, model);
     }
@@ -403,7 +549,7 @@ export class AppModel implements ValueHost {
 
   private indexKeys(): void {
     for (const record of this.records) {
-      if (record.type !== ResourceTypes.KEY) continue;
+      if (record.type !== ResourceTypes.KEY || !this.exists(record)) continue;
       const key: KeyModel = {
         record,
         keyId: keyIdOf(record),
@@ -429,7 +575,7 @@ export class AppModel implements ValueHost {
 
   private indexBuckets(): void {
     for (const record of this.records) {
-      if (record.type !== ResourceTypes.BUCKET) continue;
+      if (record.type !== ResourceTypes.BUCKET || !this.exists(record)) continue;
       const name = this.bucketName(record, 0);
       const bucket: BucketModel = {
         record,
@@ -451,7 +597,7 @@ export class AppModel implements ValueHost {
       for (const bucket of this.bucketsNamed(destination)) bucket.logSources.push(source);
     }
     for (const record of this.records) {
-      if (record.type !== ResourceTypes.BUCKET_POLICY) continue;
+      if (record.type !== ResourceTypes.BUCKET_POLICY || !this.exists(record)) continue;
       const props = this.propertiesOf(record);
       const name = concreteString(props.Bucket);
       if (name === undefined) continue;
@@ -461,7 +607,7 @@ export class AppModel implements ValueHost {
 
   private indexTrails(): void {
     for (const record of this.records) {
-      if (record.type !== ResourceTypes.TRAIL) continue;
+      if (record.type !== ResourceTypes.TRAIL || !this.exists(record)) continue;
       const props = this.propertiesOf(record);
       const name = this.trailName(record, 0);
       const trail: TrailModel = {
@@ -543,7 +689,9 @@ function mergePolicies(policies: BucketPolicyModel[]): MergedPolicy {
       problems.push(`the PolicyDocument of ${where} could not be resolved`);
       continue;
     }
-    const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+    const list = (Array.isArray(document.Statement) ? document.Statement : [document.Statement])
+      // An Allow never undoes a Deny: a statement that is an Allow whichever way it resolves does not matter here.
+      .filter((s: unknown) => !onlyAllows(s));
     if (list.some((s: unknown) => s === null || typeof s !== 'object' || isIntrinsic(s))) {
       problems.push(`a statement of ${where} could not be resolved (Fn::If or another intrinsic)`);
     }
@@ -553,4 +701,53 @@ function mergePolicies(policies: BucketPolicyModel[]): MergedPolicy {
     document: { Version: '2012-10-17', Statement: statements },
     problem: problems.length > 0 ? problems.join('; ') : undefined,
   };
+}
+
+/** Names a template value refers to with `Ref` or `${Name}` in `Fn::Sub`. */
+function referencedNames(...values: unknown[]): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {v.forEach(walk);} else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'Ref' && typeof x === 'string') {out.add(x);} else if (k === 'Fn::Sub') {
+          const text = Array.isArray(x) ? x[0] : x;
+          if (typeof text === 'string') for (const m of text.matchAll(/\$\{([^}!.]+)\}/g)) out.add(m[1]);
+          walk(x);
+        } else {walk(x);}
+      }
+    }
+  };
+  values.forEach(walk);
+  return out;
+}
+
+/** Conditions the records are created under or choose values with (`Fn::If`). */
+function referencedConditions(records: ResourceRecord[]): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {v.forEach(walk);} else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'Fn::If' && Array.isArray(x) && typeof x[0] === 'string') out.add(x[0]);
+        walk(x);
+      }
+    }
+  };
+  for (const record of records) {
+    if (record.condition) out.add(record.condition);
+    walk(record.rawProperties);
+  }
+  return out;
+}
+
+/** Whether an unresolved statement is an Allow (or nothing) in every branch of its `Fn::If`s. */
+function onlyAllows(statement: unknown): boolean {
+  if (statement === null || typeof statement !== 'object' || !isIntrinsic(statement)) return false;
+  const branches = (statement as Record<string, unknown>)['Fn::If'];
+  if (!Array.isArray(branches) || branches.length !== 3) return false;
+  return branches.slice(1).every((b) => isNoValue(b) || onlyAllows(b) ||
+    (b !== null && typeof b === 'object' && !isIntrinsic(b) && (b as { Effect?: unknown }).Effect === 'Allow'));
+}
+
+function isNoValue(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && (value as { Ref?: unknown }).Ref === 'AWS::NoValue';
 }

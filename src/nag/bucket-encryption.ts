@@ -1,5 +1,5 @@
 import { AppModel, BucketModel, isTrue, KeyModel } from './app-model';
-import { concreteString } from './cfn-values';
+import { concreteString, hasSymbol } from './cfn-values';
 import { Decision } from './decide';
 import { decideForBucket, ownerUploadsClass, uploadsWithHeaderClass } from './properties';
 import { EncryptionMode } from '../policy/requirement';
@@ -41,11 +41,13 @@ export function defaultEncryptionOf(bucket: BucketModel): DefaultEncryption {
     .map((r) => r?.BlockedEncryptionTypes?.EncryptionType)
     .filter((types) => types !== undefined);
   const keyId = byDefault?.KMSMasterKeyID;
+  // A value from a parameter without a default (a symbol) is chosen at deployment: not resolved.
+  const known = (value: unknown) => (hasSymbol(value) ? undefined : concreteString(value));
   return {
     configured: byDefault !== undefined,
-    algorithm: concreteString(byDefault?.SSEAlgorithm),
-    kmsMasterKeyId: concreteString(keyId),
-    kmsMasterKeyUnresolved: keyId !== undefined && concreteString(keyId) === undefined,
+    algorithm: known(byDefault?.SSEAlgorithm),
+    kmsMasterKeyId: known(keyId),
+    kmsMasterKeyUnresolved: keyId !== undefined && known(keyId) === undefined,
     bucketKeyEnabled: isTrue(withDefault?.BucketKeyEnabled),
     blockedEncryptionTypes: blocked.length > 0
       ? blocked.flatMap((types) => (Array.isArray(types) ? types : [types])).map((t) => String(t))

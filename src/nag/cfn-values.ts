@@ -6,8 +6,13 @@
 // to the same resource resolves to the same placeholder, so a policy that names a bucket by `Ref`, by
 // `Fn::GetAtt`, through an export of another stack or by a name built with `Fn::Join` names the same bucket.
 //
-// What cannot be made concrete (a parameter without a default, `Fn::If`, an unknown attribute) is left as the
-// intrinsic it was: the evaluator treats such a value as unsupported instead of guessing.
+// A parameter without a default is a symbol, `⟨Name⟩`: the same string wherever the parameter is used, so a bucket
+// named `!Ref Name` and a policy on `arn:aws:s3:::${Name}/*` name the same bucket, and distinct from every literal a
+// template can hold. `Fn::If` resolves to the branch its condition picks (the host decides conditions, see
+// AppModel's scenarios), or to the common value when both branches are equal.
+//
+// What cannot be made concrete (an unknown attribute, `Fn::FindInMap`, ...) is left as the intrinsic it was: the
+// evaluator treats such a value as unsupported instead of guessing.
 
 /** Account of an environment-agnostic stack: the deployment account, the same for every such stack. */
 export const PLACEHOLDER_ACCOUNT = '000000000000';
@@ -38,6 +43,18 @@ export interface ValueHost {
   getAtt(scope: ValueScope, logicalId: string, attribute: string, depth: number): CfnValue | undefined;
   /** The value a stack of the app exports under `name`, resolved in its stack, or undefined. */
   importValue(name: string, depth: number): CfnValue | undefined;
+  /** The value of a template condition of the scope's stack, or undefined when it is not known. */
+  condition?(scope: ValueScope, name: string, depth: number): boolean | undefined;
+}
+
+/** The symbol that stands for the value of a parameter without a default. */
+export function parameterSymbol(name: string): string {
+  return `\u27e8${name}\u27e9`;
+}
+
+/** Whether a resolved string holds a parameter symbol (its value is chosen at deployment). */
+export function hasSymbol(value: unknown): boolean {
+  return typeof value === 'string' && /\u27e8[^\u27e9]*\u27e9/.test(value);
 }
 
 /** Marks `AWS::NoValue`, removed from the lists and objects that contain it. */
@@ -149,8 +166,18 @@ function intrinsic(
       if (typeof name !== 'string') return original;
       return host.importValue(name, next) ?? { 'Fn::ImportValue': name };
     }
+    case 'Fn::If': {
+      if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return original;
+      const truth = host.condition?.(scope, arg[0], next);
+      if (truth !== undefined) return resolveInner(arg[truth ? 1 : 2], scope, host, next);
+      const whenTrue = resolveInner(arg[1], scope, host, next);
+      const whenFalse = resolveInner(arg[2], scope, host, next);
+      if (whenTrue === NO_VALUE || whenFalse === NO_VALUE) return whenTrue === whenFalse ? NO_VALUE : original;
+      // Both branches alike: the condition does not matter.
+      return JSON.stringify(whenTrue) === JSON.stringify(whenFalse) ? whenTrue : { 'Fn::If': [arg[0], whenTrue, whenFalse] };
+    }
     default:
-      // Fn::If, Fn::FindInMap, Fn::GetAZs, Fn::Base64, Condition, ...: left as they are.
+      // Fn::FindInMap, Fn::GetAZs, Fn::Base64, Condition, ...: left as they are.
       return original;
   }
 }
@@ -196,4 +223,42 @@ function sub(arg: unknown, original: Record<string, unknown>, scope: ValueScope,
     return s;
   });
   return unresolved ? { 'Fn::Sub': result } : result;
+}
+
+/**
+ * The truth of a condition expression (`Fn::Equals`, `Fn::And`, `Fn::Or`, `Fn::Not`, `Condition`), or undefined when
+ * it depends on a value chosen at deployment. `atom` decides an `Fn::Equals` whose operands are not both concrete
+ * (the key is the resolved operands as JSON); it may return undefined too.
+ */
+export function evaluateCondition(
+  expression: unknown, scope: ValueScope, host: ValueHost, atom: (key: string) => boolean | undefined, depth = 0,
+): boolean | undefined {
+  if (depth > MAX_DEPTH || expression === null || typeof expression !== 'object' || Array.isArray(expression)) return undefined;
+  const [fn] = Object.keys(expression);
+  const arg = (expression as Record<string, unknown>)[fn];
+  const list = Array.isArray(arg) ? arg : [];
+  switch (fn) {
+    case 'Condition': return typeof arg === 'string' ? host.condition?.(scope, arg, depth + 1) : undefined;
+    case 'Fn::Not': return not3(evaluateCondition(list[0], scope, host, atom, depth + 1));
+    case 'Fn::And': return and3(list.map((e) => evaluateCondition(e, scope, host, atom, depth + 1)));
+    case 'Fn::Or': return not3(and3(list.map((e) => not3(evaluateCondition(e, scope, host, atom, depth + 1)))));
+    case 'Fn::Equals': {
+      if (list.length !== 2) return undefined;
+      const [a, b] = list.map((v) => resolveValue(v, scope, host, depth + 1));
+      const sa = concreteString(a);
+      const sb = concreteString(b);
+      if (sa !== undefined && sb !== undefined && !hasSymbol(sa) && !hasSymbol(sb)) return sa === sb;
+      return atom(JSON.stringify([a, b]));
+    }
+    default: return undefined;
+  }
+}
+
+function not3(value: boolean | undefined): boolean | undefined {
+  return value === undefined ? undefined : !value;
+}
+
+function and3(values: Array<boolean | undefined>): boolean | undefined {
+  if (values.some((v) => v === false)) return false;
+  return values.every((v) => v === true) ? true : undefined;
 }

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // IP address arithmetic and subset masks are bit operations.
 import {
   ANONYMOUS, CompiledStatement, compileStatements, matchPart, normaliseRequestContext, parseCidr, PartMatch,
   PolicyDocumentJson, PolicyRequest, RequestContext, RequestPrincipal, StatementPart, UnsupportedPolicyFeature, wildcardMatch,
@@ -326,8 +327,11 @@ class Search {
     }
     // Only uncertain parts stand between this request and a verdict.
     if (!this.firstUncertain) {
-      if (uncertainDeny >= 0) this.firstUncertain = { statementId: this.statements[uncertainDeny].id, feature: denies[uncertainDeny].uncertain! };
-      else if (allow && !allow.falsified && allow.uncertain) this.firstUncertain = { statementId: this.statements[this.allowIndex].id, feature: allow.uncertain };
+      if (uncertainDeny >= 0) {
+        this.firstUncertain = { statementId: this.statements[uncertainDeny].id, feature: denies[uncertainDeny].uncertain! };
+      } else if (allow && !allow.falsified && allow.uncertain) {
+        this.firstUncertain = { statementId: this.statements[this.allowIndex].id, feature: allow.uncertain };
+      }
     }
     return undefined;
   }

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // IP address arithmetic and subset masks are bit operations.
 // A small, pure evaluator for IAM resource policies (bucket policies, key policies, resource control
 // policies), written for the rule pack: it answers "does this policy explicitly deny, allow or not
 // decide this request?" for a canonical request. No dependencies beyond the language.

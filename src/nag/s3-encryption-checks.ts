@@ -5,6 +5,7 @@ import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-n
 import { IConstruct } from 'constructs';
 import { AppModel, ResourceTypes } from './app-model';
 import { concreteString } from './cfn-values';
+import { ParameterAssumption, SuppressedFinding } from './findings';
 import { RuleContext, S3EncryptionRule, Standard } from './rule';
 import BucketKeyEnabled from './rules/BucketKeyEnabled';
 import DefaultEncryptionAllowed from './rules/DefaultEncryptionAllowed';
@@ -232,9 +233,10 @@ export class S3EncryptionChecks extends NagPack {
 
   private readonly props: S3EncryptionChecksProps;
   private readonly verboseFindings: boolean;
-  private context?: RuleContext;
-  /** Finding text per rule ID and construct path, for the current validation. */
-  private descriptions = new Map<string, string>();
+  /** One context per way the templates may be deployed (one when there is no choice), for the current validation. */
+  private contexts?: Array<RuleContext & { label?: string }>;
+  private findings: PackFinding[] = [];
+  private lastAssumptions: ParameterAssumption[] = [];
 
   constructor(scope?: IConstruct, props: S3EncryptionChecksProps = {}) {
     super(scope, props);
@@ -250,78 +252,130 @@ export class S3EncryptionChecks extends NagPack {
    * policies, keys and trails that apply to it.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    const model = AppModel.build(scope);
-    this.context = { model, standard: standardOf(this.props, model) };
-    this.descriptions = new Map();
+    const scenarios = AppModel.scenarios(scope);
+    this.contexts = scenarios.map(({ model, scenario }) => ({ model, standard: standardOf(this.props, model), label: scenario.label }));
+    this.lastAssumptions = scenarios[0].model.assumptions();
+    this.findings = [];
     try {
-      return this.regroup(super.validateScope(scope));
+      super.validateScope(scope);
+      return this.report();
     } finally {
-      this.context = undefined;
-    }
-  }
-
-  protected checkResource(node: CfnResource): void {
-    const context = this.context ?? contextFor(node, this.props);
-    for (const definition of RULES) {
-      if (definition.resourceType !== node.cfnResourceType) continue;
-      let result;
-      try {
-        result = definition.rule(node, context);
-      } catch (e) {
-        // Rules do not throw on configuration problems; this is a bug, reported as a finding rather than a crash.
-        result = [`The rule failed: ${(e as Error).message}. Please report it; acknowledge the finding meanwhile.`];
-      }
-      if (result === NagRuleCompliance.COMPLIANT || result === NagRuleCompliance.NOT_APPLICABLE) continue;
-      const reasons = Array.isArray(result) ? result : [];
-      if (Array.isArray(result) && result.length === 0) continue;
-      const ruleId = `${PACK_NAME}-${definition.rule.name}`;
-      // cdk-nag honours `S3Encryption-<Rule>`; the CDK report also honours `S3Encryption::S3Encryption-<Rule>`, the form it
-      // prints. Honour that one here too, so that validateScope (tests, the check command) agrees with synthesis.
-      if (acknowledgedAs(node, `${PACK_NAME}::${ruleId}`)) continue;
-      const description = [definition.info, ...reasons, ...(this.verboseFindings ? [`Why: ${definition.explanation}`] : [])].join(' ');
-      this.descriptions.set(`${ruleId}\u0000${node.node.path}`, description);
-      this.applyRule({
-        ruleSuffixOverride: definition.rule.name,
-        info: description,
-        explanation: definition.explanation,
-        level: definition.level,
-        node,
-        rule: () => NagRuleCompliance.NON_COMPLIANT,
-      });
+      this.contexts = undefined;
     }
   }
 
   /**
-   * cdk-nag groups violations by rule ID and keeps the first resource's text; give each resource its own text,
-   * grouping the resources whose findings read the same.
+   * The findings of the last validation that an acknowledgement suppressed (`Validations.of(x).acknowledge`, or
+   * `Metadata.cdk_nag.rules_to_suppress` in a checked template), with the reasons. Reasons shorter than 10
+   * characters do not suppress.
    */
-  private regroup(report: PolicyValidationPluginReport): PolicyValidationPluginReport {
-    const violations: PolicyViolation[] = [];
-    for (const violation of report.violations) {
-      const groups = new Map<string, PolicyViolation>();
-      for (const resource of violation.violatingResources) {
-        const description = this.descriptions.get(`${violation.ruleName}\u0000${resource.constructPath}`) ?? violation.description;
-        let group = groups.get(description);
-        if (!group) {
-          group = { ...violation, description, violatingResources: [] };
-          groups.set(description, group);
-          violations.push(group);
-        }
-        group.violatingResources.push(resource);
-      }
+  public suppressedFindings(): SuppressedFinding[] {
+    return this.findings.filter((f) => f.suppressedBecause !== undefined).map((f) => ({
+      ruleId: f.ruleId, constructPath: f.constructPath, description: f.description, reason: f.suppressedBecause!, severity: f.severity,
+    }));
+  }
+
+  /** Parameters the last validation judged at their default values (no `AllowedValues`, no value given). */
+  public parameterAssumptions(): ParameterAssumption[] {
+    return [...this.lastAssumptions];
+  }
+
+  protected checkResource(node: CfnResource): void {
+    const contexts: Array<RuleContext & { label?: string }> = this.contexts ?? [contextFor(node, this.props)];
+    for (const definition of RULES) {
+      if (definition.resourceType !== node.cfnResourceType) continue;
+      const perScenario = contexts.map((context) => ({ label: context.label, reasons: reasonsOf(definition, node, context) }));
+      const failing = perScenario.filter((r) => r.reasons.length > 0);
+      if (failing.length === 0) continue;
+      // The same finding in every scenario needs no scenario; otherwise each says when it holds.
+      const alike = failing.length === perScenario.length && failing.every((r) => r.reasons.join(' ') === failing[0].reasons.join(' '));
+      const reasons = alike ? failing[0].reasons : failing.map((r) => `When ${r.label ?? 'deployed as written'}: ${r.reasons.join(' ')}`);
+      const ruleId = `${PACK_NAME}-${definition.rule.name}`;
+      const assumed = assumptionsNote(this.lastAssumptions, node);
+      const acknowledgement = acknowledgementOf(node, ruleId);
+      const tooShort = acknowledgement !== undefined && acknowledgement.trim().length < MIN_REASON_LENGTH;
+      const description = [
+        definition.info, ...reasons, ...(assumed ? [assumed] : []),
+        ...(tooShort ? [`(Acknowledged with the reason ${JSON.stringify(acknowledgement)}, which does not suppress: a reason needs at least ${MIN_REASON_LENGTH} characters.)`] : []),
+        ...(this.verboseFindings ? [`Why: ${definition.explanation}`] : []),
+      ].join(' ');
+      this.findings.push({
+        ruleId,
+        constructPath: node.node.path,
+        description,
+        severity: definition.level === NagMessageLevel.ERROR ? 'error' : 'warning',
+        suppressedBecause: acknowledgement !== undefined && !tooShort ? acknowledgement : undefined,
+      });
     }
-    return { ...report, violations };
+  }
+
+  /** The report: unsuppressed findings grouped by rule and text (each resource keeps its own text). */
+  private report(): PolicyValidationPluginReport {
+    const violations: PolicyViolation[] = [];
+    const groups = new Map<string, PolicyViolation>();
+    for (const finding of this.findings) {
+      if (finding.suppressedBecause !== undefined) continue;
+      const key = `${finding.ruleId}\u0000${finding.description}`;
+      let group = groups.get(key);
+      if (!group) {
+        group = { ruleName: finding.ruleId, description: finding.description, severity: finding.severity, violatingResources: [] };
+        groups.set(key, group);
+        violations.push(group);
+      }
+      group.violatingResources.push({ constructPath: finding.constructPath, locations: ['Properties'] });
+    }
+    return { success: violations.length === 0, violations };
   }
 }
 
-/** Whether `id` is acknowledged on the node or one of its scopes (`Validations.of(x).acknowledge`). */
-function acknowledgedAs(node: IConstruct, id: string): boolean {
+/** cdk-nag's rule for acknowledgement reasons: at least this many characters. */
+const MIN_REASON_LENGTH = 10;
+
+interface PackFinding {
+  readonly ruleId: string;
+  readonly constructPath: string;
+  readonly description: string;
+  readonly severity: 'error' | 'warning';
+  readonly suppressedBecause?: string;
+}
+
+/** Run one rule on one node in one context; a rule that throws is a finding, not a crash. */
+function reasonsOf(definition: RuleDefinition, node: CfnResource, context: RuleContext): string[] {
+  let result;
+  try {
+    result = definition.rule(node, context);
+  } catch (e) {
+    // Rules do not throw on configuration problems; this is a bug, reported as a finding rather than a crash.
+    result = [`The rule failed: ${(e as Error).message}. Please report it; acknowledge the finding meanwhile.`];
+  }
+  if (result === NagRuleCompliance.COMPLIANT || result === NagRuleCompliance.NOT_APPLICABLE) return [];
+  return Array.isArray(result) ? result : [''];
+}
+
+/** A sentence naming the parameter defaults a finding on this node was judged with, if any. */
+function assumptionsNote(assumptions: readonly ParameterAssumption[], node: CfnResource): string | undefined {
+  const stackPath = Stack.of(node).node.path;
+  const here = assumptions.filter((a) => a.stack === stackPath);
+  if (here.length === 0) return undefined;
+  return `(Judged with ${here.map((a) => `parameter ${a.parameter} = ${JSON.stringify(a.value)}, its default`).join(', ')}; ` +
+    'a deployment may pass other values: give them with --parameters, or AllowedValues to have each judged.)';
+}
+
+/**
+ * The reason of an acknowledgement of `ruleId` on the node or one of its scopes, if any: `S3Encryption-<Rule>` as
+ * cdk-nag honours it, and `S3Encryption::S3Encryption-<Rule>`, the form the CDK report prints.
+ */
+function acknowledgementOf(node: IConstruct, ruleId: string): string | undefined {
+  const ids = [ruleId, `${PACK_NAME}::${ruleId}`];
   for (let current: IConstruct | undefined = node; current; current = current.node.scope) {
     for (const entry of current.node.metadata) {
-      if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && entry.data && id in (entry.data as object)) return true;
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data || typeof entry.data !== 'object') continue;
+      for (const [key, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+        if (ids.includes(key.replace(/^annotation::/i, ''))) return typeof reason === 'string' ? reason : '';
+      }
     }
   }
-  return false;
+  return undefined;
 }
 
 /** A context for a node checked outside `validateScope` (cdk-nag only calls `checkResource` from there). */

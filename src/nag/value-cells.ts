@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // IP address arithmetic and subset masks are bit operations.
 import { cidrContains, parseCidr, parseDate } from './evaluator';
 
 // Finite abstractions of the values a condition key (or an object key, or a principal name) can take: for a set of
@@ -144,7 +145,8 @@ function keyOf(states: StateSet[]): string {
 export function numericWitnesses(constants: readonly number[]): string[] {
   const sorted = [...new Set(constants)].sort((a, b) => a - b);
   if (sorted.length === 0) return ['1'];
-  const out = [sorted[0] - 1, ...sorted.flatMap((c, i) => (i + 1 < sorted.length ? [c, (c + sorted[i + 1]) / 2] : [c])), sorted[sorted.length - 1] + 1];
+  const between = sorted.flatMap((c, i) => (i + 1 < sorted.length ? [c, (c + sorted[i + 1]) / 2] : [c]));
+  const out = [sorted[0] - 1, ...between, sorted[sorted.length - 1] + 1];
   return out.map((n) => String(n));
 }
 
@@ -152,7 +154,8 @@ export function numericWitnesses(constants: readonly number[]): string[] {
 export function dateWitnesses(constants: readonly number[]): string[] {
   const sorted = [...new Set(constants)].sort((a, b) => a - b);
   if (sorted.length === 0) return ['2026-01-01T00:00:00Z'];
-  const out = [sorted[0] - 1000, ...sorted.flatMap((c, i) => (i + 1 < sorted.length ? [c, Math.floor((c + sorted[i + 1]) / 2)] : [c])), sorted[sorted.length - 1] + 1000];
+  const between = sorted.flatMap((c, i) => (i + 1 < sorted.length ? [c, Math.floor((c + sorted[i + 1]) / 2)] : [c]));
+  const out = [sorted[0] - 1000, ...between, sorted[sorted.length - 1] + 1000];
   return out.map((ms) => new Date(ms).toISOString().replace('.000Z', 'Z'));
 }
 

@@ -269,7 +269,8 @@ describe('conditions', () => {
     ['DateLessThan', 'aws:EpochTime', '1600000000', '1500000000', true],
     ['DateNotEquals', 'aws:CurrentTime', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', false],
   ])('%s %s %j against %s: denied %s', (operator, key, value, requestValue, denied) => {
-    expect(isExplicitlyDenied(denyWhen(operator as string, key as string, value as ConditionValue[]), request({ context: { [key as string]: requestValue as string } })))
+    const doc = denyWhen(operator as string, key as string, value as ConditionValue[]);
+    expect(isExplicitlyDenied(doc, request({ context: { [key as string]: requestValue as string } })))
       .toBe(denied);
   });
 

@@ -22,8 +22,9 @@ export default Object.defineProperty((node: CfnResource, { model, standard }: Ru
   }
   const algorithm = encryption.algorithm;
   if (algorithm === undefined) {
-    return ['The default encryption algorithm (SSEAlgorithm) could not be resolved to a value. ' +
-      `Set it to a literal ${allowed}.`];
+    return ['The default encryption algorithm (SSEAlgorithm) could not be resolved to a value (a parameter without a ' +
+      'default or AllowedValues lets the deployment choose any algorithm). ' +
+      `Set it to a literal ${allowed}, or give the parameter AllowedValues so that each value is judged.`];
   }
   if (standard.allowedAlgorithms.includes(algorithm)) return NagRuleCompliance.COMPLIANT;
   if (algorithm === EncryptionMode.SSE_S3) {

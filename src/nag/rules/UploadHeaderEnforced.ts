@@ -47,8 +47,7 @@ export default Object.defineProperty((node: CfnResource, { model, standard }: Ru
   if (wrong.length > 0) {
     const requestClass = uploadsWithHeaderClass(bucket, wrong, `asking for ${listOf(wrong, 'or')}`);
     const decision = decideForBucket(model, bucket, requestClass);
-    if (decision.kind === 'uncertain') reasons.push(couldNotEvaluate(requestClass.description, decision));
-    else if (decision.kind === 'counterexample') {
+    if (decision.kind === 'uncertain') {reasons.push(couldNotEvaluate(requestClass.description, decision));} else if (decision.kind === 'counterexample') {
       reasons.push(`${describeRequest(decision.request)} is not denied, though the bucket's default encryption is '${mode}'. ` +
         `Add ${statementFor} (DenyWrongEncryptionHeader, as this library's bucket constructs write it).`);
     }
@@ -59,8 +58,7 @@ export default Object.defineProperty((node: CfnResource, { model, standard }: Ru
   if (standard.requireUploadHeader && bucket.logSources.length === 0) {
     const requestClass = uploadsWithHeaderClass(bucket, [undefined], 'without an x-amz-server-side-encryption header');
     const decision = decideForBucket(model, bucket, requestClass);
-    if (decision.kind === 'uncertain') reasons.push(couldNotEvaluate(requestClass.description, decision));
-    else if (decision.kind === 'counterexample') {
+    if (decision.kind === 'uncertain') {reasons.push(couldNotEvaluate(requestClass.description, decision));} else if (decision.kind === 'counterexample') {
       reasons.push(`${describeRequest(decision.request)} is not denied, and the standard requires the ` +
         `x-amz-server-side-encryption header (requireUploadHeader). Add ${statementFor} without a Null condition ` +
         '(UploadHeaderRule.REQUIRED), or set requireUploadHeader: false in the pack if header-less uploads may fall back ' +
@@ -71,8 +69,7 @@ export default Object.defineProperty((node: CfnResource, { model, standard }: Ru
   const headers = rightHeaders(mode, keyArn);
   const right = ownerUploadsClass(bucket, headers, standard.minimumTlsVersion, 'encrypted as the default encryption says');
   const decision = decideForBucket(model, bucket, right);
-  if (decision.kind === 'uncertain') reasons.push(couldNotEvaluate(right.description, decision));
-  else if (decision.kind === 'proof') {
+  if (decision.kind === 'uncertain') {reasons.push(couldNotEvaluate(right.description, decision));} else if (decision.kind === 'proof') {
     reasons.push(`Every upload by the bucket's account encrypted as the default encryption says${describeHeaders({ sse: headers.sse, kmsKeyId: headers.keyId })} ` +
       'is denied: the upload-header rule contradicts the default encryption. Make the policy require the default\'s algorithm ' +
       `('${mode}'${keyArn ? ` and key ${keyArn}` : ''}), or change the default encryption to what the policy requires.`);
