@@ -565,6 +565,7 @@ export class S3EncryptionClient {
       const suite = suiteOf(meta);
       // The policy is checked before any key is unwrapped or any content decrypted.
       this.materials.checkDecryptionSuite(suite);
+      this.materials.checkWrapAlgorithm(meta.wrapAlgorithm);
       const plaintextLength = checkLengths(meta, suite, response.ContentLength);
 
       const keyring = this.materials.keyring;

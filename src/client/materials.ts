@@ -37,14 +37,19 @@ export class DefaultMaterialsManager {
     }
   }
 
-  /** Unwrap the data key after checking the wrapping algorithm is one this keyring handles. */
-  public async decryptDataKey(suite: AlgorithmSuite, wrapAlgorithm: string, encryptedDataKey: Buffer, storedContext: EncryptionContext,
-    abortSignal?: AbortSignal): Promise<Buffer> {
-    this.checkDecryptionSuite(suite);
+  /** Throws `UNSUPPORTED_FORMAT` when the keyring cannot unwrap keys of `wrapAlgorithm`. */
+  public checkWrapAlgorithm(wrapAlgorithm: string): void {
     if (!this.keyring.wrapAlgorithms.includes(wrapAlgorithm)) {
       throw new S3EncryptionClientError('UNSUPPORTED_FORMAT',
         `the object's data key is wrapped with ${wrapAlgorithm}, which the configured keyring does not unwrap (it handles ${this.keyring.wrapAlgorithms.join(', ')})`);
     }
+  }
+
+  /** Unwrap the data key after checking the wrapping algorithm is one this keyring handles. */
+  public async decryptDataKey(suite: AlgorithmSuite, wrapAlgorithm: string, encryptedDataKey: Buffer, storedContext: EncryptionContext,
+    abortSignal?: AbortSignal): Promise<Buffer> {
+    this.checkDecryptionSuite(suite);
+    this.checkWrapAlgorithm(wrapAlgorithm);
     return this.keyring.onDecrypt({ suite, wrapAlgorithm, encryptedDataKey, storedContext, abortSignal });
   }
 }
