@@ -11,7 +11,7 @@ import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Readable, Writable, pipeline as pipelineCallback } from 'node:stream';
+import { PassThrough, Readable, Writable, pipeline as pipelineCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { GetObjectCommandInput, GetObjectCommandOutput, PutObjectCommandInput, PutObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
@@ -284,17 +284,27 @@ export class S3EncryptionClient {
       prepared = await this.prepare(input, true, controller.signal, options.abortSignal);
       const body = prepared.input.Body;
       let failure: unknown;
-      const fail = (e: unknown) => {
-        if (failure === undefined) failure = e;
-        controller.abort(e);
-      };
+      let sent: Buffer | Readable = body;
       if (body instanceof Readable) {
+        // The SDK wraps a stream body in streams of its own that re-emit its errors with nobody listening (an
+        // uncaught exception). So the SDK gets a stream that never errors: on a failure we cancel the request and
+        // end that stream quietly, and report the failure ourselves.
+        const safe = new PassThrough();
+        const fail = (e: unknown) => {
+          if (failure !== undefined) return;
+          failure = e;
+          controller.abort(e);
+          body.unpipe(safe);
+          safe.destroy();
+        };
         body.on('error', fail);
         prepared.source?.on('error', fail);
+        body.pipe(safe);
+        sent = safe;
       }
       let output: PutObjectCommandOutput;
       try {
-        output = await this.s3.send(new PutObjectCommand(prepared.input), { abortSignal: controller.signal as never });
+        output = await this.s3.send(new PutObjectCommand({ ...prepared.input, Body: sent }), { abortSignal: controller.signal as never });
       } catch (e) {
         throw failure !== undefined ? bodyFailed(failure) : e;
       }
@@ -450,6 +460,7 @@ export class S3EncryptionClient {
     if (!input || typeof input !== 'object') {
       throw new S3EncryptionClientError('INVALID_ARGUMENT', 'putObject needs an input object');
     }
+    throwIfAborted(callerSignal);
     const { Body: plaintextBody, EncryptionContext: userContext, ContentLength: declaredLength, Metadata: userMetadata, ...rest } = input;
     // Listen to a caller's stream at once: it may fail (a missing file) while KMS is still being asked for a key.
     let sourceError: unknown;
@@ -544,6 +555,7 @@ export class S3EncryptionClient {
         'ranged and part-number reads are not supported: AES-GCM authenticates the whole object, so the client reads it whole');
     }
     const expected = validateUserEncryptionContext(expectedInput, 'getObject');
+    throwIfAborted(signal);
     const { GetObjectCommand } = s3Commands();
     let response: GetObjectCommandOutput;
     try {
@@ -552,6 +564,10 @@ export class S3EncryptionClient {
       throw abortedOr(e, signal);
     }
     const body = responseBodyToReadable(response.Body);
+    if (signal?.aborted) {
+      discard(body);
+      throw aborted(signal);
+    }
     // A stalled download ends when the caller aborts: the body stream errors with ABORTED.
     const onAbort = () => body.destroy(aborted(signal));
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -24,9 +24,15 @@ export const INSTRUCTION_FILE_SUFFIX = '.instruction';
 /** Largest instruction file read. */
 const INSTRUCTION_FILE_LIMIT = 64 * 1024;
 
+/** What `putObject` stores: object metadata, and with the instruction-file strategy the instruction file's map. */
+export interface StoredMetadata {
+  readonly objectMetadata: Record<string, string>;
+  readonly instructionFile?: Record<string, string>;
+}
+
 /** Metadata for the object and, with the instruction-file strategy, the instruction file's map. */
 export function buildObjectMetadata(strategy: MetadataStrategy, materials: EncryptionMaterials, nonce: Uint8Array,
-  keyCommitment: Uint8Array | undefined, plaintextLength: number | undefined): { objectMetadata: Record<string, string>; instructionFile?: Record<string, string> } {
+  keyCommitment: Uint8Array | undefined, plaintextLength: number | undefined): StoredMetadata {
   if (materials.suite.format === 'V3') {
     const { content, key } = buildV3Metadata({
       encryptedDataKey: materials.encryptedDataKey,
@@ -35,7 +41,9 @@ export function buildObjectMetadata(strategy: MetadataStrategy, materials: Encry
       keyCommitment: keyCommitment!,
       encryptionContext: materials.storedContext,
     });
-    return strategy === MetadataStrategy.INSTRUCTION_FILE ? { objectMetadata: content, instructionFile: key } : { objectMetadata: { ...content, ...key } };
+    return strategy === MetadataStrategy.INSTRUCTION_FILE
+      ? { objectMetadata: content, instructionFile: key }
+      : { objectMetadata: { ...content, ...key } };
   }
   const v2 = buildV2Metadata({
     encryptedDataKey: materials.encryptedDataKey,
@@ -75,7 +83,8 @@ export async function locateMetadata(s3: S3Client, s3Input: GetObjectCommandInpu
   return merged;
 }
 
-async function readInstructionFile(s3: S3Client, s3Input: GetObjectCommandInput, abortSignal?: AbortSignal): Promise<Record<string, string> | undefined> {
+async function readInstructionFile(s3: S3Client, s3Input: GetObjectCommandInput,
+  abortSignal?: AbortSignal): Promise<Record<string, string> | undefined> {
   const { GetObjectCommand } = s3Commands();
   let response: GetObjectCommandOutput;
   try {

@@ -80,10 +80,14 @@ describe('ClientSideEncryptedBucket', () => {
   test('grantEncrypt: PutObject and GenerateDataKey for the client context; grantDecrypt: GetObject and Decrypt', () => {
     const policyOf = (role: string) => own(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith(role))![1].Properties.PolicyDocument.Statement;
     const kmsStatement = (statements: any[]) => statements.find((s) => [s.Action].flat().some((a: string) => a.startsWith('kms:')));
-    expect(kmsStatement(policyOf('Producer'))).toMatchObject({ Action: 'kms:GenerateDataKey',
-      Condition: { StringEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': '115' } } });
-    expect(kmsStatement(policyOf('Consumer'))).toMatchObject({ Action: 'kms:Decrypt',
-      Condition: { StringEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': ['115', 'AES/GCM/NoPadding'] } } });
+    expect(kmsStatement(policyOf('Producer'))).toMatchObject({
+      Action: 'kms:GenerateDataKey',
+      Condition: { StringEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': '115' } },
+    });
+    expect(kmsStatement(policyOf('Consumer'))).toMatchObject({
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': ['115', 'AES/GCM/NoPadding'] } },
+    });
     expect(JSON.stringify(policyOf('Producer'))).toContain('s3:PutObject');
     expect(JSON.stringify(policyOf('Producer'))).not.toContain('s3:GetObject');
     expect(JSON.stringify(policyOf('Consumer'))).toContain('s3:GetObject');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { BUCKET, KEY_ARN, bodyBytes, chunked, expectCode, mockedClients } from './helpers';
 import { HKDF_KAT, V3_OBJECT_KAT } from './vectors';
 import {
@@ -350,15 +351,24 @@ describe('raw keyrings (for users who hold their own keys)', () => {
   });
 
   test('the content algorithm bound into a raw-wrapped key catches a suite relabel', async () => {
-    const c = new S3EncryptionClient({ s3Client: env.s3Client, keyring: new RawAesKeyring({ wrappingKey: aesKey }),
-      commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT });
+    const c = new S3EncryptionClient({
+      s3Client: env.s3Client,
+      keyring: new RawAesKeyring({ wrappingKey: aesKey }),
+      commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+    });
     await c.putObject({ Bucket: BUCKET, Key: 'raw', Body: 'x' });
     // Present the V3 data key as a V2 object's: the AAD (suite) differs, so it does not unwrap.
     const m = stored('raw').metadata;
     env.s3.objects.set('relabelled', {
       body: stored('raw').body,
-      metadata: { 'x-amz-key-v2': m['x-amz-3'], 'x-amz-iv': Buffer.alloc(12, 1).toString('base64'), 'x-amz-cek-alg': 'AES/GCM/NoPadding',
-        'x-amz-wrap-alg': 'AES/GCM', 'x-amz-matdesc': '{}', 'x-amz-tag-len': '128' },
+      metadata: {
+        'x-amz-key-v2': m['x-amz-3'],
+        'x-amz-iv': Buffer.alloc(12, 1).toString('base64'),
+        'x-amz-cek-alg': 'AES/GCM/NoPadding',
+        'x-amz-wrap-alg': 'AES/GCM',
+        'x-amz-matdesc': '{}',
+        'x-amz-tag-len': '128',
+      },
     });
     await expectCode(c.getObjectAsBuffer({ Bucket: BUCKET, Key: 'relabelled' }), 'KEY_UNWRAP_FAILED');
   });
@@ -374,7 +384,11 @@ describe('encryption contexts are plain data', () => {
 
   test('a stored context with "__proto__" is kept as data when parsed', () => {
     const meta = parseContentMetadata({
-      'x-amz-c': '115', 'x-amz-3': 'AQIDBA==', 'x-amz-w': '12', 'x-amz-d': V3_OBJECT_KAT.commitmentBase64, 'x-amz-i': V3_OBJECT_KAT.messageIdBase64,
+      'x-amz-c': '115',
+      'x-amz-3': 'AQIDBA==',
+      'x-amz-w': '12',
+      'x-amz-d': V3_OBJECT_KAT.commitmentBase64,
+      'x-amz-i': V3_OBJECT_KAT.messageIdBase64,
       'x-amz-t': '{"__proto__":"p","aws:x-amz-cek-alg":"115","constructor":"c"}',
     }, { legacyWrapping: false, legacyContent: false });
     expect(Object.getPrototypeOf(meta.encryptionContext)).toBe(Object.prototype);
@@ -389,4 +403,42 @@ test('a Readable body is read only once: streaming does not buffer it', async ()
   const body = new Readable({ read() { reads++; this.push(reads === 1 ? plaintext : null); } });
   await client().putObject({ Bucket: BUCKET, Key: 'once', Body: body, ContentLength: plaintext.length });
   expect((await client().getObjectAsBuffer({ Bucket: BUCKET, Key: 'once' })).Body.equals(plaintext)).toBe(true);
+});
+
+describe('faults in the read path', () => {
+  test('a V2 object whose x-amz-key-v2 was removed is METADATA_INVALID naming the field, not NOT_ENCRYPTED', async () => {
+    await v2Writer().putObject({ Bucket: BUCKET, Key: 'k', Body: 'x' });
+    delete stored('k').metadata['x-amz-key-v2'];
+    const err = await expectCode(v2Writer().getObjectAsBuffer({ Bucket: BUCKET, Key: 'k' }), 'METADATA_INVALID');
+    expect(err.message).toContain('x-amz-key-v2');
+  });
+
+  test('a forged plaintext length on a chunked response allocates nothing of that size before authentication', async () => {
+    await v2Writer().putObject({ Bucket: BUCKET, Key: 'k', Body: randomBytes(1000) });
+    stored('k').metadata['x-amz-unencrypted-content-length'] = String(60 * 1024 * 1024); // under bufferSize (64 MiB)
+    env.s3.hideContentLength = true; // chunked transfer: no Content-Length to check it against
+    const alloc = jest.spyOn(Buffer, 'alloc');
+    const allocUnsafe = jest.spyOn(Buffer, 'allocUnsafe');
+    try {
+      await expectCode(v2Writer().getObjectAsBuffer({ Bucket: BUCKET, Key: 'k' }), 'CONTENT_LENGTH_MISMATCH');
+      const largest = Math.max(0, ...[...alloc.mock.calls, ...allocUnsafe.mock.calls].map(([size]) => size));
+      expect(largest).toBeLessThan(1024 * 1024);
+    } finally {
+      alloc.mockRestore();
+      allocUnsafe.mockRestore();
+    }
+  });
+
+  test('every read takes an abortSignal: an already aborted signal rejects with ABORTED before anything is fetched', async () => {
+    await client().putObject({ Bucket: BUCKET, Key: 'k', Body: 'x' });
+    const signal = AbortSignal.abort(new Error('stop'));
+    const gets = env.s3Mock.commandCalls(GetObjectCommand).length;
+    await expectCode(client().getObjectAsBuffer({ Bucket: BUCKET, Key: 'k' }, { abortSignal: signal }), 'ABORTED');
+    await expectCode(client().getObject({ Bucket: BUCKET, Key: 'k' }, { abortSignal: signal, delayedAuthentication: true }), 'ABORTED');
+    await expectCode(client().getObjectToFile({ Bucket: BUCKET, Key: 'k' }, path.join(workDir, 'f'), { abortSignal: signal }), 'ABORTED');
+    await expectCode(client().putObject({ Bucket: BUCKET, Key: 'k2', Body: 'x' }, { abortSignal: signal }), 'ABORTED');
+    await expectCode(client().encryptPutObjectInput({ Bucket: BUCKET, Key: 'k2', Body: 'x' }, { abortSignal: signal }), 'ABORTED');
+    expect(env.s3.objects.has('k2')).toBe(false);
+    expect(env.s3Mock.commandCalls(GetObjectCommand)).toHaveLength(gets);
+  });
 });

@@ -29,7 +29,9 @@ afterEach(() => {
 
 function client(extra: Partial<ConstructorParameters<typeof S3EncryptionClient>[0]> = {}): S3EncryptionClient {
   // These tests cover the V2 format: the policy that writes it (the V3 default is covered in client-v3.test.ts).
-  return new S3EncryptionClient({ s3Client: env.s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN, commitmentPolicy: CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT, ...extra });
+  return new S3EncryptionClient({
+    s3Client: env.s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN, commitmentPolicy: CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT, ...extra,
+  });
 }
 
 function stored(key: string) {

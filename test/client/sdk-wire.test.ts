@@ -91,7 +91,9 @@ test.each<[string, () => { body: Buffer | Readable; length?: number; expected: B
     });
     // The default policy writes V3; the V2 writer is the migration's first step.
     const v3 = new S3EncryptionClient({ s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN });
-    const v2 = new S3EncryptionClient({ s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN, commitmentPolicy: CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT });
+    const v2 = new S3EncryptionClient({
+      s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN, commitmentPolicy: CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
+    });
     let { body, length, expected } = make();
     await v3.putObject({ Bucket: 'bucket', Key: 'wire/object', Body: body, ContentLength: length, EncryptionContext: { app: 'wire' } });
 
