@@ -37,7 +37,7 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
    * the grants and to the key the construct creates (not to a given `envelopeKey`).
    *
    * @default false
-   * @see https://docs.aws.amazon.com/amazon-s3-encryption-client/latest/developerguide/encryption-algorithms.html
+   * @see https://github.com/awslabs/aws-encryption-sdk-specification/blob/master/s3-encryption/key-commitment.md
    */
   readonly allowV2Writers?: boolean;
 

@@ -10,7 +10,6 @@
  * - `ALG_AES_256_CBC_IV16_NO_KDF` (suite 112, legacy, read only).
  */
 import { hkdfSync, timingSafeEqual } from 'node:crypto';
-import type { Readable, Transform } from 'node:stream';
 import { CbcDecryptStream, GcmDecryptStream, GcmEncryptStream, encryptGcm } from './crypto';
 import { S3EncryptionClientError } from './errors';
 
@@ -196,5 +195,3 @@ function contentParameters(suite: AlgorithmSuite, dataKey: Uint8Array, nonce: Ui
   return { key: Buffer.from(dataKey), iv: Buffer.from(nonce) };
 }
 
-/** Readable or Transform: anything the client pipes ciphertext through. */
-export type CipherStream = Readable | Transform;
