@@ -5,7 +5,8 @@
  *
  * This file is the public surface. The work is done along the seams AWS's clients use: keyrings (`keyrings.ts`),
  * the materials manager and commitment policy (`materials.ts`, `commitment.ts`), content ciphers per algorithm
- * suite (`suites.ts`, `crypto.ts`) and the metadata strategy (`metadata.ts`, `strategy.ts`).
+ * suite (`suites.ts`, `crypto.ts`) and the metadata strategy (`metadata.ts`, `strategy.ts`), put together by the
+ * write path (`encrypt.ts`) and the read path (`decrypt.ts`).
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -15,31 +16,21 @@ import { PassThrough, Readable, Writable, pipeline as pipelineCallback } from 'n
 import { pipeline } from 'node:stream/promises';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { GetObjectCommandInput, GetObjectCommandOutput, PutObjectCommandInput, PutObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { chunkedView, normalizePlaintextBody, responseBodyToReadable, type NormalizedBody, type PlaintextBody } from './body';
+import { chunkedView, type PlaintextBody } from './body';
 import { CommitmentPolicy, checkCommitmentPolicy, requiresCommittedDecryption } from './commitment';
+import { openDecryptedObject, type DecryptEnv } from './decrypt';
+import { STREAM_CHUNK_SIZE, prepareEncryptedPut, type EncryptEnv, type PreparedPut } from './encrypt';
 import { S3EncryptionClientError } from './errors';
 import { KmsKeyring, type Keyring } from './keyrings';
 import { DefaultMaterialsManager } from './materials';
-import {
-  GCM_MAX_PLAINTEXT_LENGTH,
-  S3_USER_METADATA_LIMIT,
-  contextsEqual,
-  parseContentMetadata,
-  userMetadataSize,
-  userPartOfContext,
-  validateUserEncryptionContext,
-  type ContentMetadata,
-} from './metadata';
 import { s3Commands } from './sdk';
-import { MetadataStrategy, buildObjectMetadata, locateMetadata } from './strategy';
-import { ALG_AES_256_CBC_IV16_NO_KDF, ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY, ALG_AES_256_GCM_IV12_TAG16_NO_KDF, contentDecryptStream, contentEncryptor, deriveCommitment, type AlgorithmSuite, type ContentDecryptStream } from './suites';
+import { MetadataStrategy, INSTRUCTION_FILE_SUFFIX } from './strategy';
+import { abortedOr, bodyFailed, bufferLimit, classifyPutError, discard, linkAbort } from './streams';
+
+export { ONE_SHOT_ENCRYPTION_LIMIT } from './encrypt';
 
 /** Default for `bufferSize`: the most plaintext an authenticated (non-delayed) read holds in memory. */
 export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
-/** In-memory bodies up to this size are encrypted in one call and sent as a Buffer (which the SDK can retry). */
-export const ONE_SHOT_ENCRYPTION_LIMIT = 16 * 1024 * 1024;
-/** Chunk size used to stream a large in-memory body through the cipher. */
-const STREAM_CHUNK_SIZE = 64 * 1024;
 
 /** Configuration of an `S3EncryptionClient`. */
 export interface S3EncryptionClientConfig {
@@ -169,23 +160,6 @@ export type EncryptedPutObjectCommandInput = PutObjectCommandInput & {
   readonly Metadata: Record<string, string>;
 };
 
-interface OpenedObject {
-  readonly info: DecryptedObjectInfo;
-  readonly body: Readable;
-  readonly decrypt: ContentDecryptStream;
-  /** Stops forwarding the caller's abort signal to the streams. */
-  readonly release: () => void;
-}
-
-interface Prepared {
-  readonly input: EncryptedPutObjectCommandInput;
-  /** Instruction file to write after the object (instruction-file strategy). */
-  readonly instruction?: Record<string, string>;
-  /** The caller's body stream (for its errors), when it is a stream. */
-  readonly source?: Readable;
-  readonly sourceError: () => unknown;
-}
-
 /**
  * Client-side encryption for Amazon S3 in the S3 Encryption Client formats V3 (default) and V2.
  *
@@ -199,11 +173,10 @@ export class S3EncryptionClient {
   private readonly s3: S3Client;
   private readonly materials: DefaultMaterialsManager;
   private readonly strategy: MetadataStrategy;
-  private readonly legacyWrapping: boolean;
-  private readonly legacyContent: boolean;
   private readonly delayedAuthentication: boolean;
   private readonly bufferSize: number;
-  private readonly random: (size: number) => Uint8Array;
+  private readonly encryptEnv: EncryptEnv;
+  private readonly decryptEnv: DecryptEnv;
 
   constructor(config: S3EncryptionClientConfig) {
     if (!config || typeof config.s3Client?.send !== 'function') {
@@ -250,11 +223,10 @@ export class S3EncryptionClient {
     this.s3 = config.s3Client;
     this.materials = new DefaultMaterialsManager(keyring, policy);
     this.strategy = strategy;
-    this.legacyWrapping = legacyWrapping;
-    this.legacyContent = legacyContent;
     this.delayedAuthentication = Boolean(config.enableDelayedAuthentication);
     this.bufferSize = bufferSize;
-    this.random = config.randomBytes ?? cryptoRandomBytes;
+    this.encryptEnv = { materials: this.materials, strategy, random: config.randomBytes ?? cryptoRandomBytes };
+    this.decryptEnv = { s3: this.s3, materials: this.materials, legacyWrapping, legacyContent };
   }
 
   /** The commitment policy in force. */
@@ -279,9 +251,9 @@ export class S3EncryptionClient {
     const { PutObjectCommand } = s3Commands();
     const controller = new AbortController();
     const unlink = linkAbort(options.abortSignal, controller);
-    let prepared: Prepared | undefined;
+    let prepared: PreparedPut | undefined;
     try {
-      prepared = await this.prepare(input, true, controller.signal, options.abortSignal);
+      prepared = await prepareEncryptedPut(this.encryptEnv, input, true, controller.signal, options.abortSignal);
       const body = prepared.input.Body;
       let failure: unknown;
       let sent: Buffer | Readable = body;
@@ -312,7 +284,7 @@ export class S3EncryptionClient {
       if (prepared.instruction) {
         await this.s3.send(new PutObjectCommand({
           Bucket: input.Bucket,
-          Key: `${input.Key}${INSTRUCTION_SUFFIX}`,
+          Key: `${input.Key}${INSTRUCTION_FILE_SUFFIX}`,
           Body: JSON.stringify(prepared.instruction),
           ContentType: 'application/json',
           ExpectedBucketOwner: input.ExpectedBucketOwner,
@@ -342,7 +314,7 @@ export class S3EncryptionClient {
         'encryptPutObjectInput returns one PutObject input, so it needs metadataStrategy OBJECT_METADATA; use putObject to write an instruction file');
     }
     try {
-      return (await this.prepare(input, false, options.abortSignal, options.abortSignal)).input;
+      return (await prepareEncryptedPut(this.encryptEnv, input, false, options.abortSignal, options.abortSignal)).input;
     } catch (e) {
       throw classifyPutError(e, options.abortSignal);
     }
@@ -367,7 +339,7 @@ export class S3EncryptionClient {
       const { Body, ...info } = await this.getObjectAsBuffer(input, options);
       return { ...info, Body: chunkedView(Body, STREAM_CHUNK_SIZE) };
     }
-    const opened = await this.open(input, options.abortSignal);
+    const opened = await openDecryptedObject(this.decryptEnv, input, options.abortSignal);
     pipelineCallback(opened.body, opened.decrypt, () => { opened.release(); });
     return { ...opened.info, Body: opened.decrypt };
   }
@@ -378,7 +350,7 @@ export class S3EncryptionClient {
    * before the object is authenticated.
    */
   public async getObjectAsBuffer(input: DecryptGetObjectInput, options: CallOptions = {}): Promise<DecryptedGetObjectOutput<Buffer>> {
-    const opened = await this.open(input, options.abortSignal);
+    const opened = await openDecryptedObject(this.decryptEnv, input, options.abortSignal);
     const limit = this.bufferSize;
     const known = opened.info.ContentLength;
     if (known !== undefined && known > limit) {
@@ -440,7 +412,7 @@ export class S3EncryptionClient {
    * failure the temporary file is removed and `filePath` is left untouched.
    */
   public async getObjectToFile(input: DecryptGetObjectInput, filePath: string, options: CallOptions = {}): Promise<DecryptedObjectInfo> {
-    const opened = await this.open(input, options.abortSignal);
+    const opened = await openDecryptedObject(this.decryptEnv, input, options.abortSignal);
     const target = path.resolve(filePath);
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.${cryptoRandomBytes(6).toString('hex')}.s3ec-partial`);
     try {
@@ -454,267 +426,4 @@ export class S3EncryptionClient {
     }
     return { ...opened.info, ContentLength: opened.decrypt.plaintextLength };
   }
-
-  private async prepare(input: EncryptedPutObjectInput, requireLength: boolean, signal: AbortSignal | undefined,
-    callerSignal: AbortSignal | undefined): Promise<Prepared> {
-    if (!input || typeof input !== 'object') {
-      throw new S3EncryptionClientError('INVALID_ARGUMENT', 'putObject needs an input object');
-    }
-    throwIfAborted(callerSignal);
-    const { Body: plaintextBody, EncryptionContext: userContext, ContentLength: declaredLength, Metadata: userMetadata, ...rest } = input;
-    // Listen to a caller's stream at once: it may fail (a missing file) while KMS is still being asked for a key.
-    let sourceError: unknown;
-    const source = plaintextBody instanceof Readable ? plaintextBody : undefined;
-    const onSourceError = (e: unknown) => { if (sourceError === undefined) sourceError = e; };
-    source?.on('error', onSourceError);
-    try {
-      for (const key of Object.keys(rest)) {
-        if ((key === 'ContentMD5' || (key.startsWith('Checksum') && key !== 'ChecksumAlgorithm')) && (rest as Record<string, unknown>)[key] !== undefined) {
-          throw new S3EncryptionClientError('INVALID_ARGUMENT',
-            `${key} would describe the plaintext, but S3 checks it against the ciphertext; use ChecksumAlgorithm to have the SDK checksum the ciphertext`);
-        }
-      }
-      for (const key of Object.keys(userMetadata ?? {})) {
-        if (key.toLowerCase().startsWith('x-amz-')) {
-          throw new S3EncryptionClientError('INVALID_ARGUMENT', `Metadata key ${key}: the x-amz- prefix is reserved for S3 Encryption Client metadata`);
-        }
-      }
-      const context = validateUserEncryptionContext(userContext, 'putObject');
-      const body = normalizePlaintextBody(plaintextBody);
-      const plaintextLength = plaintextLengthOf(body, declaredLength);
-      if (requireLength && plaintextLength === undefined) {
-        throw new S3EncryptionClientError('INVALID_ARGUMENT',
-          'ContentLength (the plaintext length in bytes) is required for a stream Body: PutObject needs the length up front, and the ciphertext is '
-          + 'ContentLength + 16 bytes. For a stream of unknown length, pass encryptPutObjectInput() to @aws-sdk/lib-storage Upload (multipart)');
-      }
-      if (plaintextLength !== undefined && plaintextLength > GCM_MAX_PLAINTEXT_LENGTH) {
-        throw new S3EncryptionClientError('INVALID_ARGUMENT', `AES-GCM encrypts at most ${GCM_MAX_PLAINTEXT_LENGTH} bytes under one data key and IV`);
-      }
-
-      // Materials: a fresh data key from the keyring, bound to the suite the commitment policy writes.
-      const materials = await this.materials.getEncryptionMaterials(context, signal);
-      const { dataKey, suite } = materials;
-      try {
-        if (sourceError !== undefined) throw bodyFailed(sourceError);
-        throwIfAborted(callerSignal);
-        const nonce = Buffer.from(this.random(suite.nonceLength));
-        if (nonce.length !== suite.nonceLength || nonce.every((b) => b === 0)) {
-          throw new S3EncryptionClientError('INVALID_ARGUMENT',
-            `the random source returned ${nonce.length === suite.nonceLength ? 'an all-zero' : 'a wrong-length'} ${suite.committing ? 'message id' : 'IV'}`);
-        }
-        const keyCommitment = suite.committing ? deriveCommitment(suite, dataKey, nonce) : undefined;
-        const stored = buildObjectMetadata(this.strategy, materials, nonce, keyCommitment, plaintextLength);
-        const metadata = { ...(userMetadata ?? {}), ...stored.objectMetadata };
-        const metadataSize = userMetadataSize(metadata);
-        if (metadataSize > S3_USER_METADATA_LIMIT) {
-          throw new S3EncryptionClientError('INVALID_ARGUMENT',
-            `the object metadata would be ${metadataSize} bytes, over S3's ${S3_USER_METADATA_LIMIT}-byte limit for user-defined metadata; `
-            + 'use a shorter encryption context, fewer Metadata entries, or metadataStrategy INSTRUCTION_FILE');
-        }
-
-        const encryptor = contentEncryptor(suite, dataKey, nonce);
-        let ciphertext: Buffer | Readable;
-        if (body.kind === 'bytes' && body.bytes.length <= ONE_SHOT_ENCRYPTION_LIMIT) {
-          ciphertext = encryptor.encrypt(body.bytes);
-        } else {
-          const stream = body.kind === 'bytes' ? chunkedView(body.bytes, STREAM_CHUNK_SIZE) : body.stream;
-          const encrypt = encryptor.encryptStream(plaintextLength);
-          pipelineCallback(stream, encrypt, () => { /* errors surface on the encrypting stream */ });
-          ciphertext = encrypt;
-        }
-        return {
-          input: {
-            ...rest,
-            Body: ciphertext,
-            ContentLength: plaintextLength === undefined ? undefined : plaintextLength + suite.tagLength,
-            Metadata: metadata,
-          },
-          instruction: stored.instructionFile,
-          source,
-          sourceError: () => sourceError,
-        };
-      } finally {
-        dataKey.fill(0); // the cipher holds its own (derived) key
-      }
-    } catch (e) {
-      if (source) discard(source);
-      throw e;
-    } finally {
-      source?.off('error', onSourceError);
-      if (source) source.on('error', () => { /* reported through the encrypting stream or sourceError */ });
-    }
-  }
-
-  private async open(input: DecryptGetObjectInput, signal: AbortSignal | undefined): Promise<OpenedObject & { lengthFromResponse: boolean }> {
-    if (!input || typeof input !== 'object') {
-      throw new S3EncryptionClientError('INVALID_ARGUMENT', 'getObject needs an input object');
-    }
-    const { EncryptionContext: expectedInput, ...s3Input } = input;
-    if (s3Input.Range !== undefined || s3Input.PartNumber !== undefined) {
-      throw new S3EncryptionClientError('INVALID_ARGUMENT',
-        'ranged and part-number reads are not supported: AES-GCM authenticates the whole object, so the client reads it whole');
-    }
-    const expected = validateUserEncryptionContext(expectedInput, 'getObject');
-    throwIfAborted(signal);
-    const { GetObjectCommand } = s3Commands();
-    let response: GetObjectCommandOutput;
-    try {
-      response = await this.s3.send(new GetObjectCommand(s3Input), { abortSignal: signal as never });
-    } catch (e) {
-      throw abortedOr(e, signal);
-    }
-    const body = responseBodyToReadable(response.Body);
-    if (signal?.aborted) {
-      discard(body);
-      throw aborted(signal);
-    }
-    // A stalled download ends when the caller aborts: the body stream errors with ABORTED.
-    const onAbort = () => body.destroy(aborted(signal));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const release = () => signal?.removeEventListener('abort', onAbort);
-    try {
-      if (response.ContentRange !== undefined) {
-        throw new S3EncryptionClientError('INVALID_ARGUMENT', 'S3 returned a partial object (Content-Range) for a whole-object request');
-      }
-      const rawMetadata = await locateMetadata(this.s3, s3Input, response.Metadata ?? {}, signal);
-      const meta = parseContentMetadata(rawMetadata, { legacyWrapping: this.legacyWrapping, legacyContent: this.legacyContent });
-      const suite = suiteOf(meta);
-      // The policy is checked before any key is unwrapped or any content decrypted.
-      this.materials.checkDecryptionSuite(suite);
-      this.materials.checkWrapAlgorithm(meta.wrapAlgorithm);
-      const plaintextLength = checkLengths(meta, suite, response.ContentLength);
-
-      const keyring = this.materials.keyring;
-      const stored = keyring.bindsEncryptionContext ? userPartOfContext(meta.encryptionContext) : {};
-      if (keyring.bindsEncryptionContext && (meta.wrapAlgorithm !== 'kms' || expectedInput !== undefined) && !contextsEqual(stored, expected)) {
-        throw new S3EncryptionClientError('ENCRYPTION_CONTEXT_MISMATCH',
-          `the object's encryption context ${JSON.stringify(stored)} is not the expected ${JSON.stringify(expected)}`);
-      }
-      if (!keyring.bindsEncryptionContext && Object.keys(expected).length > 0) {
-        throw new S3EncryptionClientError('INVALID_ARGUMENT', 'EncryptionContext is only checked with the KMS keyring; a raw keyring stores no context');
-      }
-
-      const dataKey = await this.materials.decryptDataKey(suite, meta.wrapAlgorithm, meta.encryptedDataKey, meta.encryptionContext, signal);
-      let decrypt: ContentDecryptStream;
-      try {
-        decrypt = meta.format === 'V3'
-          ? contentDecryptStream(suite, dataKey, meta.messageId, meta.keyCommitment, plaintextLength)
-          : contentDecryptStream(suite, dataKey, meta.iv, undefined, plaintextLength);
-      } finally {
-        dataKey.fill(0);
-      }
-      const { Body: _ignored, ...rest } = response;
-      const info: DecryptedObjectInfo = {
-        ...rest,
-        ContentLength: plaintextLength,
-        EncryptionContext: stored,
-        ContentAlgorithm: meta.contentAlgorithm,
-        WrapAlgorithm: meta.wrapAlgorithm,
-        Format: meta.format,
-      };
-      return { info, body, decrypt, release, lengthFromResponse: response.ContentLength !== undefined };
-    } catch (e) {
-      release();
-      discard(body);
-      throw abortedOr(e, signal);
-    }
-  }
-}
-
-const INSTRUCTION_SUFFIX = '.instruction';
-
-function suiteOf(meta: ContentMetadata): AlgorithmSuite {
-  if (meta.format === 'V3') return ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
-  return meta.contentAlgorithm === ALG_AES_256_CBC_IV16_NO_KDF.contentAlgorithm ? ALG_AES_256_CBC_IV16_NO_KDF : ALG_AES_256_GCM_IV12_TAG16_NO_KDF;
-}
-
-function plaintextLengthOf(body: NormalizedBody, declared: number | undefined): number | undefined {
-  if (declared !== undefined && (!Number.isSafeInteger(declared) || declared < 0)) {
-    throw new S3EncryptionClientError('INVALID_ARGUMENT', 'ContentLength must be a non-negative integer');
-  }
-  const known = body.kind === 'bytes' ? body.bytes.length : body.length;
-  if (known !== undefined && declared !== undefined && known !== declared) {
-    throw new S3EncryptionClientError('CONTENT_LENGTH_MISMATCH', `ContentLength is ${declared} but the body is ${known} bytes`);
-  }
-  return known ?? declared;
-}
-
-/** Check the stored lengths against each other before any decryption; return the plaintext length if known. */
-function checkLengths(meta: ContentMetadata, suite: AlgorithmSuite, contentLength: number | undefined): number | undefined {
-  const declared = meta.unencryptedContentLength;
-  if (suite.tagLength > 0) {
-    if (contentLength === undefined) return declared;
-    if (contentLength < suite.tagLength) {
-      throw new S3EncryptionClientError('AUTHENTICATION_FAILED',
-        `the object is ${contentLength} bytes, shorter than the ${suite.tagLength}-byte AES-GCM tag: it is truncated`);
-    }
-    const plaintextLength = contentLength - suite.tagLength;
-    if (declared !== undefined && declared !== plaintextLength) {
-      throw new S3EncryptionClientError('METADATA_INVALID',
-        `x-amz-unencrypted-content-length says ${declared} bytes but the ciphertext holds ${plaintextLength}: the object or its metadata was altered`);
-    }
-    return plaintextLength;
-  }
-  // Legacy CBC: PKCS#7 always adds 1 to 16 bytes of padding.
-  if (contentLength !== undefined) {
-    if (contentLength === 0 || contentLength % 16 !== 0) {
-      throw new S3EncryptionClientError('AUTHENTICATION_FAILED',
-        `an AES-CBC object must be a positive multiple of 16 bytes, this one is ${contentLength}`);
-    }
-    if (declared !== undefined && (declared >= contentLength || declared < contentLength - 16)) {
-      throw new S3EncryptionClientError('METADATA_INVALID',
-        `x-amz-unencrypted-content-length says ${declared} bytes, impossible for ${contentLength} bytes of AES-CBC ciphertext`);
-    }
-  }
-  return declared;
-}
-
-/** Stop reading a stream we no longer need; late errors (a socket reset, a file gone) are ignored. */
-function discard(stream: Readable): void {
-  stream.on('error', () => { /* nothing left to report to */ });
-  stream.destroy();
-}
-
-function bufferLimit(size: number, limit: number): S3EncryptionClientError {
-  return new S3EncryptionClientError('BUFFER_LIMIT_EXCEEDED',
-    `the object (${size} bytes of plaintext) is larger than bufferSize (${limit} bytes), the most the client holds in memory to authenticate `
-    + 'before releasing plaintext; use getObjectToFile(), raise bufferSize, or accept delayed authentication');
-}
-
-function aborted(signal: AbortSignal | undefined): S3EncryptionClientError {
-  return new S3EncryptionClientError('ABORTED', 'the operation was aborted through its abortSignal', { cause: signal?.reason });
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw aborted(signal);
-}
-
-/** The caller's abort wins over whatever error it caused downstream. */
-function abortedOr(e: unknown, signal: AbortSignal | undefined): unknown {
-  if (signal?.aborted && !(e instanceof S3EncryptionClientError && e.code === 'ABORTED')) return aborted(signal);
-  return e;
-}
-
-/** A putObject failure as the documented error: the caller's abort wins over what it caused downstream. */
-function classifyPutError(e: unknown, signal: AbortSignal | undefined): unknown {
-  return signal?.aborted ? aborted(signal) : e;
-}
-
-/** An error of the caller's body stream, coded (our own coded errors, such as a length mismatch, stay as they are). */
-function bodyFailed(e: unknown): S3EncryptionClientError {
-  if (e instanceof S3EncryptionClientError) return e;
-  return new S3EncryptionClientError('BODY_STREAM_FAILED',
-    `the plaintext body stream failed (${e instanceof Error ? e.message : String(e)}); nothing was stored`, { cause: e });
-}
-
-/** Forward a caller's abort to our controller; returns the unlink function. */
-function linkAbort(signal: AbortSignal | undefined, controller: AbortController): () => void {
-  if (!signal) return () => undefined;
-  if (signal.aborted) {
-    controller.abort(signal.reason);
-    return () => undefined;
-  }
-  const onAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  return () => signal.removeEventListener('abort', onAbort);
 }
