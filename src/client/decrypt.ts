@@ -9,7 +9,7 @@ import { responseBodyToReadable } from './body';
 import type { DecryptedObjectInfo, DecryptGetObjectInput } from './client';
 import { S3EncryptionClientError } from './errors';
 import type { DefaultMaterialsManager } from './materials';
-import { contextsEqual, parseContentMetadata, userPartOfContext, validateUserEncryptionContext, type ContentMetadata } from './metadata';
+import { claimedFormat, contextsEqual, parseContentMetadata, userPartOfContext, validateUserEncryptionContext, type ContentMetadata } from './metadata';
 import { s3Commands } from './sdk';
 import { locateMetadata } from './strategy';
 import { abortedOr, aborted, discard, throwIfAborted } from './streams';
@@ -69,6 +69,7 @@ export async function openDecryptedObject(env: DecryptEnv, input: DecryptGetObje
       throw new S3EncryptionClientError('INVALID_ARGUMENT', 'S3 returned a partial object (Content-Range) for a whole-object request');
     }
     const rawMetadata = await locateMetadata(env.s3, s3Input, response.Metadata ?? {}, signal);
+    env.materials.checkDecryptionFormat(claimedFormat(rawMetadata));
     const meta = parseContentMetadata(rawMetadata, { legacyWrapping: env.legacyWrapping, legacyContent: env.legacyContent });
     const suite = suiteOf(meta);
     // The policy is checked before any key is unwrapped or any content decrypted.

@@ -37,6 +37,19 @@ export class DefaultMaterialsManager {
     }
   }
 
+  /**
+   * Throws `COMMITMENT_POLICY_VIOLATION` for a V1 or V2 object (no key commitment, whatever its suite) when the
+   * policy reads only key-committing objects; checked before the metadata is interpreted further.
+   */
+  public checkDecryptionFormat(format: 'V1' | 'V2' | 'V3' | undefined): void {
+    if ((format === 'V1' || format === 'V2') && requiresCommittedDecryption(this.commitmentPolicy)) {
+      throw new S3EncryptionClientError('COMMITMENT_POLICY_VIOLATION',
+        `the object is in message format ${format}, which does not commit to its data key, and the commitment policy `
+        + `${this.commitmentPolicy} reads only key-committing (V3) objects. To read ${format} objects during a migration, use `
+        + `commitmentPolicy ${CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT}, and re-encrypt them`);
+    }
+  }
+
   /** Throws `UNSUPPORTED_FORMAT` when the keyring cannot unwrap keys of `wrapAlgorithm`. */
   public checkWrapAlgorithm(wrapAlgorithm: string): void {
     if (!this.keyring.wrapAlgorithms.includes(wrapAlgorithm)) {

@@ -274,6 +274,20 @@ export function isCompleteObjectMetadata(metadata: Record<string, string>): bool
 }
 
 /**
+ * The format a metadata map claims by its data-key keys alone: `x-amz-key` (V1), `x-amz-key-v2` (V2), any V3 key
+ * (V3); `undefined` when none or more than one (the parser then names the problem).
+ */
+export function claimedFormat(metadata: Record<string, string>): 'V1' | 'V2' | 'V3' | undefined {
+  const m = lowerCaseKeys(metadata);
+  const claims = [
+    MetadataKey.ENCRYPTED_DATA_KEY_V1 in m && 'V1' as const,
+    MetadataKey.ENCRYPTED_DATA_KEY_V2 in m && 'V2' as const,
+    V3_METADATA_KEYS.some((k) => k in m) && 'V3' as const,
+  ].filter((f): f is 'V1' | 'V2' | 'V3' => Boolean(f));
+  return claims.length === 1 ? claims[0] : undefined;
+}
+
+/**
  * Parse and validate object metadata (or an instruction file's map, merged with the object's V3 content keys).
  * Throws `S3EncryptionClientError` with `NOT_ENCRYPTED`, `METADATA_INVALID` (naming the field) or `LEGACY_REFUSED`.
  */

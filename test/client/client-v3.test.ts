@@ -130,6 +130,23 @@ describe('commitment policy', () => {
     expect((await reader.getObjectAsBuffer({ Bucket: BUCKET, Key: 'v3' })).Body.toString()).toBe('new');
   });
 
+  test.each<[string, Record<string, string>]>([
+    ['a legacy CBC object', {
+      'x-amz-key-v2': 'AQIDBA==',
+      'x-amz-iv': 'AAECAwQFBgcICQoLDA0ODw==',
+      'x-amz-cek-alg': 'AES/CBC/PKCS5Padding',
+      'x-amz-wrap-alg': 'kms',
+      'x-amz-matdesc': '{}',
+    }],
+    ['a V1 object', { 'x-amz-key': 'AQIDBA==', 'x-amz-iv': 'AAECAwQFBgcICQoLDA0ODw==', 'x-amz-matdesc': '{}' }],
+    ['a malformed V2 object', { 'x-amz-key-v2': 'AQIDBA==', 'x-amz-iv': 'AAAA' }],
+  ])('REQUIRE_ENCRYPT_REQUIRE_DECRYPT refuses %s with COMMITMENT_POLICY_VIOLATION naming the policy', async (_name, metadata) => {
+    env.s3.objects.set('old', { body: Buffer.alloc(32), metadata });
+    const err = await expectCode(client().getObjectAsBuffer({ Bucket: BUCKET, Key: 'old' }), 'COMMITMENT_POLICY_VIOLATION');
+    expect(err.message).toContain('REQUIRE_ENCRYPT_REQUIRE_DECRYPT');
+    expect(env.kms.decryptCalls).toHaveLength(0);
+  });
+
   test('legacy modes cannot be combined with REQUIRE_ENCRYPT_REQUIRE_DECRYPT; an unknown policy is refused', () => {
     expect(() => client({ allowLegacy: true })).toThrow(/REQUIRE_ENCRYPT_REQUIRE_DECRYPT/);
     expect(() => client({ allowLegacy: true, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT })).not.toThrow();
