@@ -10,8 +10,8 @@ import { S3EncryptionClient } from '../src/client';
 /** Infrastructure: a bucket for ciphertext, its envelope key, and who may encrypt and decrypt. */
 export function defineVault(stack: Stack, producer: iam.IGrantable, consumer: iam.IGrantable): ClientSideEncryptedBucket {
   const vault = new ClientSideEncryptedBucket(stack, 'Vault', { keyAlias: 'vault-envelopes' });
-  vault.grantEncrypt(producer); // s3:PutObject + kms:GenerateDataKey for AES-GCM envelopes
-  vault.grantDecrypt(consumer); // s3:GetObject + kms:Decrypt for AES-GCM envelopes
+  vault.grantEncrypt(producer); // s3:PutObject + kms:GenerateDataKey for key-committing (V3) envelopes
+  vault.grantDecrypt(consumer); // s3:GetObject + kms:Decrypt for authenticated (V3 or V2) envelopes
   return vault;
 }
 
@@ -22,7 +22,7 @@ export async function storeAndReadBack(bucketName: string, envelopeKeyArn: strin
     kmsClient: new KMSClient({ region }),
     kmsKeyId: envelopeKeyArn,
   });
-  // Encrypted here with AES-256-GCM under a fresh data key; S3 only ever receives ciphertext.
+  // Encrypted here (message format V3: AES-256-GCM under a key derived from a fresh data key, with key commitment).
   await client.putObject({
     Bucket: bucketName,
     Key: 'patients/42.json',

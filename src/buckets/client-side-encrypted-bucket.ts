@@ -9,7 +9,8 @@ import {
 } from './secure-bucket';
 import { validationError } from '../errors';
 import {
-  CLIENT_CONTENT_ALGORITHM, ENVELOPE_DECRYPT_ACTIONS, ENVELOPE_ENCRYPT_ACTIONS, envelopeKeyStatements, envelopeKeyUseConditions,
+  CLIENT_CONTENT_ALGORITHM, ENVELOPE_DECRYPT_ACTIONS, ENVELOPE_ENCRYPT_ACTIONS, envelopeKeyDecryptConditions, envelopeKeyEncryptConditions,
+  envelopeKeyStatements, envelopeWriteAlgorithms,
 } from '../policy/key-policy';
 import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 
@@ -24,6 +25,21 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
    * only for authenticated (AES-GCM) envelopes with an encryption context
    */
   readonly envelopeKey?: kms.IKey;
+
+  /**
+   * Accept writers of S3 Encryption Client message format V2 (`aws:x-amz-cek-alg = AES/GCM/NoPadding`, no key
+   * commitment) besides format V3 (`115`, key-committing).
+   *
+   * Current clients (AWS's Java 4.x, Go v4, Python 4.x; `cdk-s3-encryption/client`) write V3 by default. Set this
+   * while clients with commitment policy `FORBID_ENCRYPT_ALLOW_DECRYPT` or older V2 clients still write to the
+   * bucket (step 1 of the migration), and remove it once every writer writes V3. Reading V2 objects stays allowed
+   * either way: a V2 data key exists under the key only if V2 writers were allowed when it was made. Applies to
+   * the grants and to the key the construct creates (not to a given `envelopeKey`).
+   *
+   * @default false
+   * @see https://github.com/awslabs/aws-encryption-sdk-specification/blob/master/s3-encryption/key-commitment.md
+   */
+  readonly allowV2Writers?: boolean;
 
   /**
    * Alias for the envelope key the construct creates. Not allowed with `envelopeKey`.
@@ -46,7 +62,7 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
 
 /**
  * An S3 bucket for client-side encryption: objects are encrypted by the client before upload with a data key from
- * a dedicated KMS key (envelope encryption, S3 Encryption Client format V2), so S3 and anyone who can read the
+ * a dedicated KMS key (envelope encryption, S3 Encryption Client message format V3, or V2 with `allowV2Writers`), so S3 and anyone who can read the
  * bucket see only ciphertext. SSE-S3 is kept as a second layer at rest, with the shared secure defaults and
  * statements of `EncryptedBucket`.
  *
@@ -82,8 +98,11 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
   /** How objects are encrypted at rest by S3, under the client's own encryption: SSE-S3. */
   public readonly encryptionMode: EncryptionMode = EncryptionMode.SSE_S3;
 
-  /** The content algorithm clients must use: `AES/GCM/NoPadding`. */
+  /** The content algorithm clients write by default: `115` (message format V3, key-committing). */
   public readonly clientContentAlgorithm: string = CLIENT_CONTENT_ALGORITHM;
+
+  /** The content algorithms the envelope key accepts from writers: `115`, and `AES/GCM/NoPadding` with `allowV2Writers`. */
+  public readonly clientWriteAlgorithms: string[];
 
   /** What an upload must say about the SSE-S3 layer. */
   public readonly uploadHeaderRule: UploadHeaderRule;
@@ -94,11 +113,19 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
   /** The KMS key that wraps the clients' data keys. */
   public readonly envelopeKey: kms.IKey;
 
+  private readonly allowV2Writers: boolean;
+
   constructor(scope: Construct, id: string, props: ClientSideEncryptedBucketProps = {}) {
     super(scope, id, ClientSideEncryptedBucket.validatedProps(scope, id, props));
     this.uploadHeaderRule = uploadHeaderRuleOf(scope, id, 'ClientSideEncryptedBucket',
       props.uploadHeaderRule ?? UploadHeaderRule.MATCH_IF_PRESENT);
     this.minimumTlsVersion = minimumTlsVersionOf(props);
+    if (props.allowV2Writers !== undefined && typeof props.allowV2Writers !== 'boolean') {
+      throw validationError(scope, 'AllowV2WritersNotBoolean',
+        `allowV2Writers must be true or false on ClientSideEncryptedBucket '${id}'. Remove it to accept V3 writers only.`);
+    }
+    this.allowV2Writers = props.allowV2Writers ?? false;
+    this.clientWriteAlgorithms = envelopeWriteAlgorithms({ allowV2Writers: this.allowV2Writers });
     this.envelopeKey = props.envelopeKey ?? new kms.Key(this, 'EnvelopeKey', {
       description: `Wraps the data keys of client-side encrypted objects in ${this.node.path}`,
       enableKeyRotation: true,
@@ -107,7 +134,7 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
       alias: props.keyAlias,
     });
     if (!props.envelopeKey) {
-      for (const statement of envelopeKeyStatements()) this.envelopeKey.addToResourcePolicy(statement);
+      for (const statement of envelopeKeyStatements({ allowV2Writers: this.allowV2Writers })) this.envelopeKey.addToResourcePolicy(statement);
     }
     addEncryptionPolicy(this, {
       mode: EncryptionMode.SSE_S3,
@@ -124,7 +151,8 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
    * @param objectsKeyPattern restrict the objects, e.g. `incoming/*`
    */
   public grantEncrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
-    return this.grantPut(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_ENCRYPT_ACTIONS));
+    return this.grantPut(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_ENCRYPT_ACTIONS,
+      envelopeKeyEncryptConditions({ allowV2Writers: this.allowV2Writers })));
   }
 
   /**
@@ -134,17 +162,18 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
    * @param objectsKeyPattern restrict the objects, e.g. `reports/*`
    */
   public grantDecrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
-    return this.grantRead(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_DECRYPT_ACTIONS));
+    return this.grantRead(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_DECRYPT_ACTIONS,
+      envelopeKeyDecryptConditions()));
   }
 
-  private grantEnvelopeKey(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+  private grantEnvelopeKey(grantee: iam.IGrantable, actions: string[], conditions: Record<string, Record<string, unknown>>): iam.Grant {
     return iam.Grant.addToPrincipalOrResource({
       grantee,
       actions,
       resourceArns: [this.envelopeKey.keyArn],
       resource: this.envelopeKey as unknown as iam.IResourceWithPolicyV2,
       resourceSelfArns: ['*'],
-      conditions: envelopeKeyUseConditions(),
+      conditions,
     });
   }
 }

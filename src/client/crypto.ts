@@ -22,12 +22,13 @@ function checkKeyAndIv(key: Uint8Array, iv: Uint8Array, ivLength: number): void 
 }
 
 /** AES-256-GCM encryption in one call: ciphertext with the 16-byte tag appended. */
-export function encryptGcm(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Buffer {
+export function encryptGcm(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Buffer {
   checkKeyAndIv(key, iv, GCM_IV_LENGTH);
   if (plaintext.length > GCM_MAX_PLAINTEXT_LENGTH) {
     throw new S3EncryptionClientError('INVALID_ARGUMENT', `AES-GCM encrypts at most ${GCM_MAX_PLAINTEXT_LENGTH} bytes under one IV`);
   }
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_LENGTH });
+  if (aad) cipher.setAAD(aad);
   return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 }
 
@@ -42,10 +43,11 @@ export class GcmEncryptStream extends Transform {
   private readonly expectedLength?: number;
   private bytesIn = 0;
 
-  constructor(key: Uint8Array, iv: Uint8Array, expectedLength?: number) {
+  constructor(key: Uint8Array, iv: Uint8Array, expectedLength?: number, aad?: Uint8Array) {
     super();
     checkKeyAndIv(key, iv, GCM_IV_LENGTH);
     this.cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_LENGTH });
+    if (aad) this.cipher.setAAD(aad);
     this.expectedLength = expectedLength;
   }
 
@@ -128,10 +130,11 @@ export class GcmDecryptStream extends DecryptStream {
   private readonly decipher: DecipherGCM;
   private tail: Buffer = EMPTY;
 
-  constructor(key: Uint8Array, iv: Uint8Array, expectedPlaintextLength?: number) {
+  constructor(key: Uint8Array, iv: Uint8Array, expectedPlaintextLength?: number, aad?: Uint8Array) {
     super(expectedPlaintextLength);
     checkKeyAndIv(key, iv, GCM_IV_LENGTH);
     this.decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_LENGTH });
+    if (aad) this.decipher.setAAD(aad);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -165,7 +168,7 @@ export class GcmDecryptStream extends DecryptStream {
       last = this.decipher.final();
     } catch (e) {
       callback(new S3EncryptionClientError('AUTHENTICATION_FAILED',
-        'AES-GCM authentication failed: the ciphertext, its tag, the IV (x-amz-iv) or the data key is not what was written; '
+        'AES-GCM authentication failed: the ciphertext, its tag, the IV (x-amz-iv) or message id (x-amz-i), or the data key is not what was written; '
         + 'the plaintext must be discarded', { cause: e }));
       return;
     }

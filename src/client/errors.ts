@@ -10,8 +10,8 @@
  *   Treat as tampering.
  * - `LEGACY_REFUSED`: the object uses a legacy mode (AES/CBC content, `kms` wrapping without context, the V1
  *   format) and the client was not configured to allow it.
- * - `UNSUPPORTED_FORMAT`: a valid S3 Encryption Client object this client cannot read (raw AES/RSA wrapping
- *   keys, the V3 key-committing format).
+ * - `UNSUPPORTED_FORMAT`: a valid S3 Encryption Client object this client cannot read (its data key is wrapped
+ *   in a way the configured keyring does not unwrap).
  * - `ENCRYPTION_CONTEXT_MISMATCH`: the encryption context stored with the object is not the one the caller
  *   expects.
  * - `KEY_UNWRAP_FAILED`: AWS KMS refused to decrypt the wrapped data key (tampered `x-amz-key-v2` or
@@ -21,6 +21,13 @@
  * - `KMS_RESPONSE_INVALID`: KMS answered GenerateDataKey without a 32-byte plaintext key or a ciphertext blob.
  * - `CONTENT_LENGTH_MISMATCH`: the body produced a different number of bytes than declared.
  * - `BUFFER_LIMIT_EXCEEDED`: the object is larger than the authenticated buffer allows.
+ * - `COMMITMENT_POLICY_VIOLATION`: the object's algorithm suite is not allowed by the client's commitment policy
+ *   (a V2 or legacy object under `REQUIRE_ENCRYPT_REQUIRE_DECRYPT`). The message names the policy.
+ * - `KEY_COMMITMENT_MISMATCH`: the key commitment (`x-amz-d`) does not match the data key and message id; checked
+ *   in constant time before any content is decrypted. Treat as tampering.
+ * - `BODY_STREAM_FAILED`: the plaintext body stream of a `putObject` failed (before or during the upload); the
+ *   original error is the `cause`. Nothing was stored by this client.
+ * - `ABORTED`: the caller's `abortSignal` fired; the `cause` is the signal's reason.
  */
 export type S3EncryptionErrorCode =
   | 'SDK_MISSING'
@@ -34,7 +41,11 @@ export type S3EncryptionErrorCode =
   | 'AUTHENTICATION_FAILED'
   | 'KMS_RESPONSE_INVALID'
   | 'CONTENT_LENGTH_MISMATCH'
-  | 'BUFFER_LIMIT_EXCEEDED';
+  | 'BUFFER_LIMIT_EXCEEDED'
+  | 'COMMITMENT_POLICY_VIOLATION'
+  | 'KEY_COMMITMENT_MISMATCH'
+  | 'BODY_STREAM_FAILED'
+  | 'ABORTED';
 
 /**
  * The one error class the client throws (or emits on a stream) for its own failures. Errors from S3 itself

@@ -1,5 +1,5 @@
 /**
- * `cdk-s3-encryption/client`: an S3 encryption client for TypeScript (S3 Encryption Client V2 format).
+ * `cdk-s3-encryption/client`: an S3 encryption client for TypeScript (S3 Encryption Client formats V3 and V2).
  *
  * Not part of the jsii API. Needs `@aws-sdk/client-s3` and `@aws-sdk/client-kms` in the application
  * (`npm install @aws-sdk/client-s3 @aws-sdk/client-kms`); they are loaded on first use, never at import.
@@ -15,11 +15,36 @@ export {
   type DecryptedGetObjectOutput,
   type DecryptedObjectInfo,
   type GetObjectOptions,
+  type CallOptions,
 } from './client';
+export { CommitmentPolicy, DEFAULT_COMMITMENT_POLICY } from './commitment';
 export { S3EncryptionClientError, isS3EncryptionClientError, type S3EncryptionErrorCode } from './errors';
 export type { PlaintextBody } from './body';
 export {
+  KmsKeyring,
+  RawAesKeyring,
+  RawRsaKeyring,
+  type Keyring,
+  type KmsKeyringOptions,
+  type RawAesKeyringOptions,
+  type RawRsaKeyringOptions,
+  type KeyringEncryptRequest,
+  type KeyringDecryptRequest,
+  type WrappedDataKey,
+} from './keyrings';
+export { DefaultMaterialsManager, type EncryptionMaterials } from './materials';
+export { MetadataStrategy, INSTRUCTION_FILE_SUFFIX } from './strategy';
+export {
+  ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
+  ALG_AES_256_GCM_IV12_TAG16_NO_KDF,
+  ALG_AES_256_CBC_IV16_NO_KDF,
+  deriveCommitment,
+  deriveEncryptionKey,
+  type AlgorithmSuite,
+} from './suites';
+export {
   MetadataKey,
+  MetadataKeyV3,
   ContentAlgorithm,
   WrapAlgorithm,
   EC_CONTENT_ALGORITHM_KEY,

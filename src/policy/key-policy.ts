@@ -60,36 +60,83 @@ export function s3OnlyKeyStatements(use: S3KeyUse): iam.PolicyStatement[] {
   ];
 }
 
-/** The encryption context key the S3 Encryption Client (format V2, `kms+context`) adds for the content algorithm. */
+/** The encryption context key the S3 Encryption Client (`kms+context`, formats V2 and V3) adds for the content algorithm. */
 export const CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY = 'kms:EncryptionContext:aws:x-amz-cek-alg';
 
-/** The content algorithm the client writes: authenticated AES-GCM. */
-export const CLIENT_CONTENT_ALGORITHM = 'AES/GCM/NoPadding';
+/**
+ * The content algorithm current clients write: suite 115, ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY (message format V3,
+ * key-committing; AWS's Java 4.x, Go v4, Python 4.x clients and `cdk-s3-encryption/client` by default).
+ */
+export const CLIENT_CONTENT_ALGORITHM = '115';
 
-/** Stable Sid of the envelope key's statement. */
+/** The content algorithm of message format V2 (authenticated AES-GCM without key commitment). */
+export const CLIENT_CONTENT_ALGORITHM_V2 = 'AES/GCM/NoPadding';
+
+/** Stable Sid of the envelope key's statement for writers (data keys, encryption). */
 export const ENVELOPE_KEY_STATEMENT_ID = 'DenyUseOutsideAuthenticatedEnvelopes';
+/** Stable Sid of the envelope key's statement for readers (decryption). */
+export const ENVELOPE_KEY_DECRYPT_STATEMENT_ID = 'DenyDecryptOutsideAuthenticatedEnvelopes';
 
 /** The actions an S3 encryption client needs: a data key to encrypt, a decryption to read. */
 export const ENVELOPE_ENCRYPT_ACTIONS = ['kms:GenerateDataKey'];
 export const ENVELOPE_DECRYPT_ACTIONS = ['kms:Decrypt'];
 
-/** The condition under which a principal may use an envelope key: only for AES-GCM envelopes with context. */
-export function envelopeKeyUseConditions(): Record<string, Record<string, unknown>> {
-  return { StringEquals: { [CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY]: CLIENT_CONTENT_ALGORITHM } };
+/** Key actions that create wrapped data keys (the writer's side). */
+const ENVELOPE_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+
+/** What the envelope key is for. */
+export interface EnvelopeKeyUse {
+  /** Accept V2 writers (`AES/GCM/NoPadding`) besides V3 (`115`). */
+  readonly allowV2Writers: boolean;
+}
+
+/** Content algorithms a writer may bind into a new data key. */
+export function envelopeWriteAlgorithms(use: EnvelopeKeyUse): string[] {
+  return use.allowV2Writers ? [CLIENT_CONTENT_ALGORITHM, CLIENT_CONTENT_ALGORITHM_V2] : [CLIENT_CONTENT_ALGORITHM];
 }
 
 /**
- * Key policy statement for a client-side envelope key: every data key must be generated and decrypted under the
- * client's encryption context with the authenticated content algorithm. Legacy `kms` wrapping (no context) and
- * CBC content are refused by KMS itself, not only by the client.
+ * Content algorithms a reader may decrypt data keys for: both authenticated formats. A V2 data key can only exist
+ * under the key if V2 writers were allowed when it was made, so reading it stays possible after they are turned off.
  */
-export function envelopeKeyStatements(): iam.PolicyStatement[] {
-  return [new iam.PolicyStatement({
-    sid: ENVELOPE_KEY_STATEMENT_ID,
-    effect: iam.Effect.DENY,
-    principals: [new iam.AnyPrincipal()],
-    actions: S3_KEY_CRYPTO_ACTIONS,
-    resources: ['*'],
-    conditions: { StringNotEquals: { [CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY]: CLIENT_CONTENT_ALGORITHM } },
-  })];
+export function envelopeReadAlgorithms(): string[] {
+  return [CLIENT_CONTENT_ALGORITHM, CLIENT_CONTENT_ALGORITHM_V2];
+}
+
+/** The conditions of a writer's grant: data keys only for the allowed content algorithms. */
+export function envelopeKeyEncryptConditions(use: EnvelopeKeyUse): Record<string, Record<string, unknown>> {
+  return { StringEquals: { [CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY]: oneOrMany(envelopeWriteAlgorithms(use)) } };
+}
+
+/** The conditions of a reader's grant: decryption only for authenticated envelopes. */
+export function envelopeKeyDecryptConditions(): Record<string, Record<string, unknown>> {
+  return { StringEquals: { [CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY]: envelopeReadAlgorithms() } };
+}
+
+/**
+ * Key policy statements for a client-side envelope key: every data key must be generated under the client's
+ * encryption context with a content algorithm the bucket accepts from writers (V3 `115`; V2 `AES/GCM/NoPadding`
+ * only with `allowV2Writers`), and decrypted only for an authenticated one. Legacy `kms` wrapping (no context)
+ * and CBC content are refused by KMS itself, not only by the client.
+ */
+export function envelopeKeyStatements(use: EnvelopeKeyUse): iam.PolicyStatement[] {
+  const common = { effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], resources: ['*'] };
+  return [
+    new iam.PolicyStatement({
+      ...common,
+      sid: ENVELOPE_KEY_STATEMENT_ID,
+      actions: ENVELOPE_WRITE_ACTIONS,
+      conditions: { StringNotEquals: { [CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY]: oneOrMany(envelopeWriteAlgorithms(use)) } },
+    }),
+    new iam.PolicyStatement({
+      ...common,
+      sid: ENVELOPE_KEY_DECRYPT_STATEMENT_ID,
+      actions: ['kms:Decrypt'],
+      conditions: { StringNotEquals: { [CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY]: envelopeReadAlgorithms() } },
+    }),
+  ];
+}
+
+function oneOrMany(values: string[]): string | string[] {
+  return values.length === 1 ? values[0] : values;
 }

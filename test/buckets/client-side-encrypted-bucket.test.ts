@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ClientSideEncryptedBucket, ClientSideEncryptedBucketProps, UploadHeaderRule } from '../../src';
-import { ContentAlgorithm, EC_CONTENT_ALGORITHM_KEY } from '../../src/client';
+import { ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY, ContentAlgorithm, EC_CONTENT_ALGORITHM_KEY } from '../../src/client';
 import { CfnResolver, TEST_ENV } from '../harness/cfn-resolve';
 import { runExternalChecks, strictApp } from '../harness/external-checks';
 import { aliasEncryptionContextKeys, evaluate, identityPolicyOf, keyPolicyOf, SAME_ACCOUNT_ROLE, simulate, put, Verdict } from '../harness/simulate';
@@ -47,21 +47,47 @@ describe('ClientSideEncryptedBucket', () => {
     expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
       Sid: 'DenyUseOutsideAuthenticatedEnvelopes',
       Effect: 'Deny',
-      Condition: { StringNotEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': 'AES/GCM/NoPadding' } },
+      Condition: { StringNotEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': '115' } },
     }));
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+      Sid: 'DenyDecryptOutsideAuthenticatedEnvelopes',
+      Effect: 'Deny',
+      Action: 'kms:Decrypt',
+      Condition: { StringNotEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': ['115', 'AES/GCM/NoPadding'] } },
+    }));
+  });
+
+  test('allowV2Writers adds AES/GCM/NoPadding for writers, and changes nothing else', () => {
+    const v2 = synth({ allowV2Writers: true });
+    const [[id, key]] = own(v2.template, 'AWS::KMS::Key');
+    expect(id).toBe(own(template, 'AWS::KMS::Key')[0][0]); // same logical ID: the key is not replaced
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+      Sid: 'DenyUseOutsideAuthenticatedEnvelopes',
+      Condition: { StringNotEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': ['115', 'AES/GCM/NoPadding'] } },
+    }));
+    expect(v2.bucket.clientWriteAlgorithms).toStrictEqual(['115', 'AES/GCM/NoPadding']);
+    expect(bucket.clientWriteAlgorithms).toStrictEqual(['115']);
+    expect(Object.keys(v2.template.toJSON().Resources).sort()).toStrictEqual(Object.keys(json.Resources).sort());
+    expect(() => synth({ allowV2Writers: 'yes' as never })).toThrow(/allowV2Writers must be true or false/);
   });
 
   test('the key policy and grants use the encryption context the client writes', () => {
     expect(`kms:EncryptionContext:${EC_CONTENT_ALGORITHM_KEY}`).toBe('kms:EncryptionContext:aws:x-amz-cek-alg');
-    expect(bucket.clientContentAlgorithm).toBe(ContentAlgorithm.AES_GCM);
+    expect(bucket.clientContentAlgorithm).toBe(ContentAlgorithm.AES_GCM_HKDF_COMMIT);
+    expect(bucket.clientContentAlgorithm).toBe(ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY.contentAlgorithm);
   });
 
   test('grantEncrypt: PutObject and GenerateDataKey for the client context; grantDecrypt: GetObject and Decrypt', () => {
     const policyOf = (role: string) => own(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith(role))![1].Properties.PolicyDocument.Statement;
     const kmsStatement = (statements: any[]) => statements.find((s) => [s.Action].flat().some((a: string) => a.startsWith('kms:')));
-    const condition = { StringEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': 'AES/GCM/NoPadding' } };
-    expect(kmsStatement(policyOf('Producer'))).toMatchObject({ Action: 'kms:GenerateDataKey', Condition: condition });
-    expect(kmsStatement(policyOf('Consumer'))).toMatchObject({ Action: 'kms:Decrypt', Condition: condition });
+    expect(kmsStatement(policyOf('Producer'))).toMatchObject({
+      Action: 'kms:GenerateDataKey',
+      Condition: { StringEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': '115' } },
+    });
+    expect(kmsStatement(policyOf('Consumer'))).toMatchObject({
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:EncryptionContext:aws:x-amz-cek-alg': ['115', 'AES/GCM/NoPadding'] } },
+    });
     expect(JSON.stringify(policyOf('Producer'))).toContain('s3:PutObject');
     expect(JSON.stringify(policyOf('Producer'))).not.toContain('s3:GetObject');
     expect(JSON.stringify(policyOf('Consumer'))).toContain('s3:GetObject');
@@ -77,29 +103,41 @@ describe('ClientSideEncryptedBucket', () => {
     expect(await simulate(synth({ uploadHeaderRule: UploadHeaderRule.REQUIRED }).template.toJSON() as any, put())).toBe('denied');
   });
 
-  describe('envelope key policy under the simulator', () => {
-    const resolver = new CfnResolver(json);
-    const keyId = own(template, 'AWS::KMS::Key')[0][0];
+  describe.each([
+    // props                          V2 writers accepted
+    ['default (V3 writers only)', {}, false],
+    ['allowV2Writers: true', { allowV2Writers: true }, true],
+  ])('envelope key policy under the simulator: %s', (_name, props, v2Writers) => {
+    const synthesized = synth(props).template.toJSON() as any;
+    const resolver = new CfnResolver(synthesized);
+    const keyId = own(Template.fromJSON(synthesized), 'AWS::KMS::Key')[0][0];
     const keyArn = resolver.getAtt(keyId, 'Arn');
-    const roleId = (name: string) => Object.keys(json.Resources).find((id) => id.startsWith(name) && json.Resources[id].Type === 'AWS::IAM::Role')!;
+    const roleId = (name: string) => Object.keys(synthesized.Resources).find((id) => id.startsWith(name) && synthesized.Resources[id].Type === 'AWS::IAM::Role')!;
+    const v3 = { 'kms:EncryptionContext:aws:x-amz-cek-alg': '115' };
     const gcm = { 'kms:EncryptionContext:aws:x-amz-cek-alg': 'AES/GCM/NoPadding' };
     const cbc = { 'kms:EncryptionContext:aws:x-amz-cek-alg': 'AES/CBC/PKCS5Padding' };
     const call = (action: string, role: string | undefined, context: Record<string, string>) => evaluate({
-      resourcePolicy: aliasEncryptionContextKeys(keyPolicyOf(json, keyId)),
-      identityPolicy: role ? aliasEncryptionContextKeys(identityPolicyOf(json, roleId(role))) : undefined,
+      resourcePolicy: aliasEncryptionContextKeys(keyPolicyOf(synthesized, keyId)),
+      identityPolicy: role ? aliasEncryptionContextKeys(identityPolicyOf(synthesized, roleId(role))) : undefined,
       principal: role ? `arn:aws:iam::111111111111:role/${roleId(role)}` : SAME_ACCOUNT_ROLE,
       resourceArn: keyArn,
       action,
       context: aliasEncryptionContextKeys(context),
     });
+    const v2Verdict: Verdict = v2Writers ? 'allowed' : 'denied';
 
     test.each<[string, string, string | undefined, Record<string, string>, Verdict]>([
-      ['producer gets a data key for an AES-GCM envelope', 'kms:GenerateDataKey', 'Producer', gcm, 'allowed'],
-      ['consumer decrypts an AES-GCM envelope', 'kms:Decrypt', 'Consumer', gcm, 'allowed'],
-      ['producer cannot decrypt', 'kms:Decrypt', 'Producer', gcm, 'denied'],
-      ['consumer cannot make data keys', 'kms:GenerateDataKey', 'Consumer', gcm, 'denied'],
+      ['producer gets a data key for a V3 (115) envelope', 'kms:GenerateDataKey', 'Producer', v3, 'allowed'],
+      ['consumer decrypts a V3 (115) envelope', 'kms:Decrypt', 'Consumer', v3, 'allowed'],
+      ['producer gets a data key for a V2 (AES-GCM) envelope only with allowV2Writers', 'kms:GenerateDataKey', 'Producer', gcm, v2Verdict],
+      ['an administrator cannot make a V2 data key either, unless allowV2Writers', 'kms:GenerateDataKey', undefined, gcm, v2Verdict],
+      ['an administrator cannot Encrypt a V2 key either, unless allowV2Writers', 'kms:Encrypt', undefined, gcm, v2Verdict],
+      ['consumer still decrypts a V2 (AES-GCM) envelope written earlier', 'kms:Decrypt', 'Consumer', gcm, 'allowed'],
+      ['producer cannot decrypt', 'kms:Decrypt', 'Producer', v3, 'denied'],
+      ['consumer cannot make data keys', 'kms:GenerateDataKey', 'Consumer', v3, 'denied'],
       ['legacy kms wrapping (no context) is refused by KMS', 'kms:Decrypt', 'Consumer', {}, 'denied'],
       ['an unauthenticated CBC envelope is refused by KMS', 'kms:Decrypt', 'Consumer', cbc, 'denied'],
+      ['no data key for CBC, even for an administrator', 'kms:GenerateDataKey', undefined, cbc, 'denied'],
       ['an administrator with kms:* cannot decrypt without the context', 'kms:Decrypt', undefined, {}, 'denied'],
       ['an administrator with kms:* can still administer the key', 'kms:DisableKey', undefined, {}, 'allowed'],
     ])('%s', async (_what, action, role, context, expected) => {
@@ -130,6 +168,7 @@ describe('ClientSideEncryptedBucket', () => {
     expect(given.envelopeKey).toBe(envelopeKey);
     const statements = own(Template.fromStack(stack), 'AWS::KMS::Key').flatMap(([, r]) => r.Properties.KeyPolicy.Statement);
     expect(statements.map((s: any) => s.Sid)).not.toContain('DenyUseOutsideAuthenticatedEnvelopes');
+    expect(statements.map((s: any) => s.Sid)).not.toContain('DenyDecryptOutsideAuthenticatedEnvelopes');
   });
 
   describe('under external checkers', () => {

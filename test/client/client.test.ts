@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import * as fc from 'fast-check';
 import { BUCKET, KEY_ARN, OTHER_KEY_ARN, bodyBytes, chunked, expectCode, mockedClients } from './helpers';
 import { CBC_OPENSSL, GCM_TC15 } from './vectors';
-import { S3EncryptionClient, S3EncryptionClientError, isS3EncryptionClientError } from '../../src/client';
+import { CommitmentPolicy, S3EncryptionClient, S3EncryptionClientError, isS3EncryptionClientError } from '../../src/client';
 import { setSdkModuleLoaderForTesting } from '../../src/client/sdk';
 
 let env: ReturnType<typeof mockedClients>;
@@ -28,7 +28,10 @@ afterEach(() => {
 });
 
 function client(extra: Partial<ConstructorParameters<typeof S3EncryptionClient>[0]> = {}): S3EncryptionClient {
-  return new S3EncryptionClient({ s3Client: env.s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN, ...extra });
+  // These tests cover the V2 format: the policy that writes it (the V3 default is covered in client-v3.test.ts).
+  return new S3EncryptionClient({
+    s3Client: env.s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN, commitmentPolicy: CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT, ...extra,
+  });
 }
 
 function stored(key: string) {

@@ -62,7 +62,7 @@ describe('reading V2 metadata', () => {
       wrapAlgorithm: 'kms+context',
       encryptionContext: { 'aws:x-amz-cek-alg': 'AES/GCM/NoPadding', 'team': 'blue' },
     });
-    expect(parsed.iv.toString('hex')).toBe('cafebabefacedbaddecaf888');
+    expect(parsed.format === 'V2' && parsed.iv.toString('hex')).toBe('cafebabefacedbaddecaf888');
     expect([...parsed.encryptedDataKey]).toStrictEqual([1, 2, 3, 4]);
   });
 
@@ -81,7 +81,10 @@ describe('reading V2 metadata', () => {
   });
 
   test.each<[string, Record<string, string | undefined>, string, RegExp]>([
-    ['no metadata at all', { 'x-amz-key-v2': undefined, 'x-amz-iv': undefined }, 'NOT_ENCRYPTED', /no S3 Encryption Client metadata/],
+    ['no metadata at all', Object.fromEntries(Object.keys(v2()).map((k) => [k, undefined])), 'NOT_ENCRYPTED', /no S3 Encryption Client metadata/],
+    ['missing wrapped key', { 'x-amz-key-v2': undefined }, 'METADATA_INVALID', /missing x-amz-key-v2/],
+    ['missing wrapped key and algorithms', { 'x-amz-key-v2': undefined, 'x-amz-cek-alg': undefined, 'x-amz-wrap-alg': undefined, 'x-amz-tag-len': undefined },
+      'METADATA_INVALID', /missing x-amz-key-v2/],
     ['V1 and V2 keys mixed', { 'x-amz-key': 'AQIDBA==' }, 'METADATA_INVALID', /mixes format versions/],
     ['V2 and V3 keys mixed', { 'x-amz-c': '115' }, 'METADATA_INVALID', /mixes format versions/],
     ['missing IV', { 'x-amz-iv': undefined }, 'METADATA_INVALID', /missing x-amz-iv/],
@@ -102,8 +105,6 @@ describe('reading V2 metadata', () => {
     ['bad plaintext length', { 'x-amz-unencrypted-content-length': '-1' }, 'METADATA_INVALID', /not a byte count/],
     ['CBC downgrade with legacy off', { 'x-amz-cek-alg': 'AES/CBC/PKCS5Padding' }, 'LEGACY_REFUSED', /ALG_AES_256_CBC_IV16_NO_KDF/],
     ['kms wrapping with legacy off', { 'x-amz-wrap-alg': 'kms' }, 'LEGACY_REFUSED', /legacy wrapping algorithm "kms"/],
-    ['raw AES wrapping', { 'x-amz-wrap-alg': 'AES/GCM' }, 'UNSUPPORTED_FORMAT', /AWS KMS only/],
-    ['raw RSA wrapping', { 'x-amz-wrap-alg': 'RSA-OAEP-SHA1' }, 'UNSUPPORTED_FORMAT', /AWS KMS only/],
   ])('refuses %s', (_name, overrides, code, message) => {
     let error: unknown;
     try {
@@ -130,9 +131,9 @@ describe('reading V2 metadata', () => {
     expect(() => parseContentMetadata(v1, legacy)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_FORMAT' }));
   });
 
-  test('V3 objects are recognised and reported as unsupported', () => {
-    const v3 = { 'x-amz-c': '115', 'x-amz-3': 'AQIDBA==', 'x-amz-w': '12', 'x-amz-d': 'AAAA', 'x-amz-i': 'AAAA', 'x-amz-t': '{}' };
-    expect(() => parseContentMetadata(v3, strict)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_FORMAT' }));
+  test('raw-key wrappings parse (the keyring decides whether it can unwrap them)', () => {
+    expect(parseContentMetadata(v2({ 'x-amz-wrap-alg': 'AES/GCM', 'x-amz-matdesc': '{}' }), strict).wrapAlgorithm).toBe('AES/GCM');
+    expect(parseContentMetadata(v2({ 'x-amz-wrap-alg': 'RSA-OAEP-SHA1', 'x-amz-matdesc': '{}' }), strict).wrapAlgorithm).toBe('RSA-OAEP-SHA1');
   });
 
   test('legacy CBC with kms wrapping parses when allowed', () => {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
 import { KEY_ARN, chunked, mockedClients } from './helpers';
-import { S3EncryptionClient } from '../../src/client';
+import { CommitmentPolicy, S3EncryptionClient } from '../../src/client';
 
 interface Stored { body: Buffer; meta: Record<string, string>; headers: IncomingMessage['headers'] }
 
@@ -89,12 +89,32 @@ test.each<[string, () => { body: Buffer | Readable; length?: number; expected: B
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
       maxAttempts: 1,
     });
-    const client = new S3EncryptionClient({ s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN });
-    const { body, length, expected } = make();
-    await client.putObject({ Bucket: 'bucket', Key: 'wire/object', Body: body, ContentLength: length, EncryptionContext: { app: 'wire' } });
+    // The default policy writes V3; the V2 writer is the migration's first step.
+    const v3 = new S3EncryptionClient({ s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN });
+    const v2 = new S3EncryptionClient({
+      s3Client, kmsClient: env.kmsClient, kmsKeyId: KEY_ARN, commitmentPolicy: CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
+    });
+    let { body, length, expected } = make();
+    await v3.putObject({ Bucket: 'bucket', Key: 'wire/object', Body: body, ContentLength: length, EncryptionContext: { app: 'wire' } });
 
-    const stored = objects.get('/bucket/wire/object')!;
+    let stored = objects.get('/bucket/wire/object')!;
     expect(stored.body.length).toBe(expected.length + 16);
+    expect(stored.meta).toMatchObject({
+      'x-amz-meta-x-amz-c': '115',
+      'x-amz-meta-x-amz-w': '12',
+      'x-amz-meta-x-amz-t': '{"app":"wire","aws:x-amz-cek-alg":"115"}',
+      'x-amz-meta-x-amz-d': expect.stringMatching(/^[A-Za-z0-9+/]{38}==$/), // 28 bytes
+      'x-amz-meta-x-amz-i': expect.stringMatching(/^[A-Za-z0-9+/]{38}==$/),
+      'x-amz-meta-x-amz-3': expect.any(String),
+    });
+    expect(Object.keys(stored.meta).filter((k) => k.startsWith('x-amz-meta-')).sort()).toStrictEqual(
+      ['c', '3', 'w', 'd', 'i', 't'].map((k) => `x-amz-meta-x-amz-${k}`).sort());
+    let out = await v3.getObjectAsBuffer({ Bucket: 'bucket', Key: 'wire/object', EncryptionContext: { app: 'wire' } });
+    expect(out.Body.equals(expected)).toBe(true);
+
+    ({ body, length, expected } = make());
+    await v2.putObject({ Bucket: 'bucket', Key: 'wire/object', Body: body, ContentLength: length, EncryptionContext: { app: 'wire' } });
+    stored = objects.get('/bucket/wire/object')!;
     expect(stored.meta).toMatchObject({
       'x-amz-meta-x-amz-cek-alg': 'AES/GCM/NoPadding',
       'x-amz-meta-x-amz-wrap-alg': 'kms+context',
@@ -102,9 +122,10 @@ test.each<[string, () => { body: Buffer | Readable; length?: number; expected: B
       'x-amz-meta-x-amz-matdesc': '{"app":"wire","aws:x-amz-cek-alg":"AES/GCM/NoPadding"}',
       'x-amz-meta-x-amz-unencrypted-content-length': String(expected.length),
     });
-
-    const out = await client.getObjectAsBuffer({ Bucket: 'bucket', Key: 'wire/object', EncryptionContext: { app: 'wire' } });
+    out = await v2.getObjectAsBuffer({ Bucket: 'bucket', Key: 'wire/object', EncryptionContext: { app: 'wire' } });
     expect(out.Body.equals(expected)).toBe(true);
+    await expect(v3.getObjectAsBuffer({ Bucket: 'bucket', Key: 'wire/object', EncryptionContext: { app: 'wire' } }))
+      .rejects.toMatchObject({ code: 'COMMITMENT_POLICY_VIOLATION' });
     s3Client.destroy();
   } finally {
     env.restore();

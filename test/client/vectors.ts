@@ -20,3 +20,34 @@ export const CBC_OPENSSL = {
   ciphertext: hex('1a93a0da09130de67edb3fc1602154d86f671dee547fc70bde4fdc874acc76cc'
     + '9a0ad608a495907e14889a0febec0a83b7e21830a24ca3e4d746024ba2d70bb7'),
 };
+
+/**
+ * Suite 115 (ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY) key derivation: inputs and expected outputs from the
+ * known-answer tests of AWS's S3 Encryption Client for Go v4 (`v4/internal/key_derivation_test.go`).
+ */
+export const HKDF_KAT = [
+  {
+    dataKey: hex('80d90dc4cc7e77d8a6332efa44eba56230a7fe7b89af37d1e501ab2e07c0a163'),
+    messageId: hex('b8ea76bed24c7b85382a148cb9dcd1cfdfb765f55ded4dfa6e0c4c79'),
+    encryptionKey: hex('6dd14f546cc006e639126e83f5d4d1b118576bb5df97f38c6fb3a1db87bbc338'),
+    commitment: hex('f89818bc0a346d3a3426b68e9509b6b2ae5fe1f904aa329fb73625db'),
+  },
+  {
+    dataKey: hex('501afb8227d22e75e68010414b8abdaf3064c081e8e922dafef4992036394d60'),
+    messageId: hex('61a00b4981a5aacfd136c55cb726e32d2a547dc7600a7d4675c69127'),
+    encryptionKey: hex('e14786a714748d1d2c3a4a6816dec56ddf1881bbeabb4f39420ffb9f63700b2f'),
+    commitment: hex('5c1e73e47f6fe3a70d6d094283aceaa76d2975feb829212d88f0afc1'),
+  },
+];
+
+/**
+ * A whole suite-115 object body for HKDF_KAT[0]: computed with Python's `cryptography` package (HKDF-SHA512,
+ * AESGCM with IV 0x01 x 12 and AAD 0x0073), independently of this code base.
+ */
+export const V3_OBJECT_KAT = {
+  ...HKDF_KAT[0],
+  plaintext: Buffer.from('Key-committing S3 Encryption Client object, format V3.', 'utf8'),
+  body: hex('e93ef8342109def439ea1456e5eaa124ac30d6a6003d5fb2f4fb280a1df58db20d29a5585743be08dd692b3300563928df8d2724856dbae2310ddcd2ed2a4169aaf7838a02f8'),
+  messageIdBase64: 'uOp2vtJMe4U4KhSMudzRz9+3ZfVd7U36bgxMeQ==',
+  commitmentBase64: '+JgYvAo0bTo0JraOlQm2sq5f4fkEqjKftzYl2w==',
+};
