@@ -4,9 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
+  addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
   uploadHeaderRuleOf,
 } from './secure-bucket';
+import { checkKeyAlias, checkObject, checkPropsObject } from './validation';
 import { validationError } from '../errors';
 import {
   CLIENT_CONTENT_ALGORITHM, ENVELOPE_DECRYPT_ACTIONS, ENVELOPE_ENCRYPT_ACTIONS, envelopeKeyStatements, envelopeKeyUseConditions,
@@ -60,8 +61,12 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
  * vault.grantDecrypt(consumer);
  */
 export class ClientSideEncryptedBucket extends s3.Bucket {
-  private static validatedProps(scope: Construct, id: string, props: ClientSideEncryptedBucketProps): s3.BucketProps {
+  private static validatedProps(scope: Construct, id: string, given: ClientSideEncryptedBucketProps): s3.BucketProps {
     const where = `ClientSideEncryptedBucket '${id}'`;
+    const site = { scope, where };
+    const props = checkPropsObject(site, given);
+    checkObject(site, 'envelopeKey', props.envelopeKey, 'a kms.IKey', false, ['keyArn']);
+    checkKeyAlias(site, 'keyAlias', props.keyAlias);
     refuseServerSideKms(scope, where, props, {
       encryption: ': the objects are encrypted by the client, and SSE-S3 is the second layer at rest. ' +
         'Remove the prop; pass envelopeKey to choose the key the client uses.',
@@ -146,5 +151,13 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
       resourceSelfArns: ['*'],
       conditions: envelopeKeyUseConditions(),
     });
+  }
+
+  /**
+   * Refused: the buckets of this library block all public access. Throws a `ValidationError`; grant access to
+   * specific principals instead (`grantRead`, `grantWrite`, ...).
+   */
+  public grantPublicAccess(keyPrefix?: string, ...allowedActions: string[]): iam.Grant {
+    throw publicAccessRefused(this, keyPrefix, allowedActions);
   }
 }
