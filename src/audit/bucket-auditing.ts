@@ -1,5 +1,6 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BucketAuditOptions, EncryptionAuditTrail } from './encryption-audit-trail';
+import { checkEnum, checkObject, checkString, describeValue } from '../buckets/validation';
 import { validationError } from '../errors';
 
 /** How a bucket is audited. */
@@ -76,20 +77,36 @@ export class BucketAuditing {
  * at the end of their constructors. Not part of the public API (not exported from the package).
  */
 export function registerBucketAuditing(bucket: s3.IBucket, auditing: BucketAuditing = BucketAuditing.sharedTrail()): void {
+  const where = `bucket '${bucket.node.path}'`;
+  const site = { scope: bucket, where };
+  // Checked here, where there is a construct to attach the error to: the factories are static.
+  checkObject(site, 'auditing', auditing, 'a BucketAuditing (BucketAuditing.sharedTrail(), .trail(trail) or .none(reason))', false, ['kind']);
+  checkEnum(site, 'auditing.kind', auditing.kind, Object.values(BucketAuditingKind), 'BucketAuditingKind');
+  if (auditing.kind !== BucketAuditingKind.NONE) {
+    checkObject(site, 'the options of BucketAuditing.sharedTrail(options) or .trail(trail, options)', auditing.options, 'an object (BucketAuditOptions)');
+  }
   switch (auditing.kind) {
-    case BucketAuditingKind.NONE:
-      if ((auditing.reason ?? '').trim().length < 10) {
+    case BucketAuditingKind.NONE: {
+      const reason = checkString(site, 'the reason of BucketAuditing.none(reason)', auditing.reason);
+      if ((reason ?? '').trim().length < 10) {
         throw validationError(bucket, 'AuditingReasonRequired',
-          `auditing: BucketAuditing.none('${auditing.reason ?? ''}') on bucket '${bucket.node.path}' needs a reason a ` +
+          `auditing: BucketAuditing.none('${reason ?? ''}') on bucket '${bucket.node.path}' needs a reason a ` +
           'reviewer can check (at least 10 characters), e.g. "the organisation trail records S3 data events of ' +
           'every bucket". Or remove the prop to register the bucket with the stack\'s shared trail.');
       }
       return;
+    }
     case BucketAuditingKind.TRAIL:
-      auditing.auditTrail!.addBucket(bucket, auditing.options);
+      if (!EncryptionAuditTrail.isEncryptionAuditTrail(auditing.auditTrail)) {
+        throw validationError(bucket, 'AuditTrailRequired',
+          `auditing: BucketAuditing.trail(trail) on ${where} was given ${describeValue(auditing.auditTrail)}, not an ` +
+          'EncryptionAuditTrail. Pass the trail (new EncryptionAuditTrail(...) or EncryptionAuditTrail.of(stack)), or ' +
+          'remove the prop to register the bucket with the stack\'s shared trail.');
+      }
+      auditing.auditTrail.addBucket(bucket, auditing.options ?? {});
       return;
     case BucketAuditingKind.SHARED_TRAIL:
-      EncryptionAuditTrail.of(bucket).addBucket(bucket, auditing.options);
+      EncryptionAuditTrail.of(bucket).addBucket(bucket, auditing.options ?? {});
       return;
   }
 }

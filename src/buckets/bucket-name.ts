@@ -38,6 +38,11 @@ export function validateBucketName(scope: IConstruct, where: string, name: strin
   }
 }
 
+/** Whether the stack was given a name other than the one CDK derives from its construct path. */
+export function isCustomStackName(stack: Stack): boolean {
+  return !Token.isUnresolved(stack.stackName) && stack.stackName !== defaultStackName(stack);
+}
+
 /** The stack name CDK would give the stack when none is passed, or `undefined` when it cannot say. */
 function defaultStackName(stack: Stack): string | undefined {
   const generate = (stack as unknown as { generateStackName?: () => unknown }).generateStackName;
@@ -60,9 +65,7 @@ function defaultStackName(stack: Stack): string | undefined {
 export function fixedBucketName(scope: IConstruct, id: string): string {
   const stack = Stack.of(scope);
   const path = [...scope.node.scopes.map((s) => s.node.id).filter((s) => s !== ''), id].join('/');
-  const stackName = stack.stackName;
-  const customStackName = !Token.isUnresolved(stackName) && stackName !== defaultStackName(stack);
-  const hash = createHash('sha256').update(customStackName ? `${path}\0stackName=${stackName}` : path).digest('hex').slice(0, 8);
+  const hash = createHash('sha256').update(isCustomStackName(stack) ? `${path}\0stackName=${stack.stackName}` : path).digest('hex').slice(0, 8);
   let prefix = id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 20) || 'bucket';
   if (RESERVED_BUCKET_NAME_PREFIXES.some((p) => `${prefix}-`.startsWith(p))) {
     prefix = `b-${prefix}`.slice(0, 20).replace(/-+$/, '');

@@ -7,6 +7,7 @@ import {
   addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
   uploadHeaderRuleOf,
 } from './secure-bucket';
+import { checkKeyPolicySize } from './quotas';
 import { checkKeyAlias, checkObject, checkPropsObject } from './validation';
 import { validationError } from '../errors';
 import {
@@ -113,6 +114,7 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
     });
     if (!props.envelopeKey) {
       for (const statement of envelopeKeyStatements()) this.envelopeKey.addToResourcePolicy(statement);
+      checkKeyPolicySize(this.envelopeKey, `the envelope key of ClientSideEncryptedBucket '${id}'`);
     }
     addEncryptionPolicy(this, {
       mode: EncryptionMode.SSE_S3,

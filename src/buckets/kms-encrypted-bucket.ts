@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { fixedBucketName } from './bucket-name';
+import { checkKeyPolicySize } from './quotas';
 import {
   addEncryptionPolicy, publicAccessRefused, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf, finishSecureBucket, SecureBucketProps,
 } from './secure-bucket';
@@ -143,6 +144,7 @@ export class KmsEncryptedBucket extends s3.Bucket {
       for (const statement of s3OnlyKeyStatements({ bucketArn, region: this.stack.region })) {
         kmsKey.addToResourcePolicy(statement);
       }
+      checkKeyPolicySize(kmsKey, `the key of KmsEncryptedBucket '${id}'`);
     }
     addEncryptionPolicy(this, {
       mode: this.encryptionMode,

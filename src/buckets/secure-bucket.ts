@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { nagAcknowledgementsFor } from './nag-acknowledgements';
 import { BucketAuditing, registerBucketAuditing } from '../audit/bucket-auditing';
 import { validateBucketName } from './bucket-name';
+import { checkBucketPolicySize, checkStackQuotas } from './quotas';
 import { checkArray, checkBoolean, checkEnum, checkNumber, checkObject, checkString, describeValue, PropSite } from './validation';
 import { validationError } from '../errors';
 import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionMode, EncryptionRequirement, UploadHeaderRule } from '../policy/requirement';
@@ -239,6 +240,8 @@ export function addEncryptionPolicy(bucket: s3.Bucket, requirement: EncryptionRe
  */
 export function finishSecureBucket(bucket: s3.Bucket, props: SecureBucketProps, mode: EncryptionMode): void {
   acknowledgeOnBucket(bucket, nagAcknowledgementsFor(props, mode));
+  checkBucketPolicySize(bucket, `bucket '${bucket.node.path}'`);
+  checkStackQuotas(bucket);
   registerBucketAuditing(bucket, props.auditing);
 }
 
