@@ -50,7 +50,9 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
  * An S3 bucket for client-side encryption: objects are encrypted by the client before upload with a data key from
  * a dedicated KMS key (envelope encryption, S3 Encryption Client format V2), so S3 and anyone who can read the
  * bucket see only ciphertext. SSE-S3 is kept as a second layer at rest, with the shared secure defaults and
- * statements of `EncryptedBucket`.
+ * statements of `EncryptedBucket`, except that the upload header rule defaults to `MATCH_IF_PRESENT`: S3 Encryption
+ * Clients send no SSE header. The default `S3EncryptionChecks` pack (`requireUploadHeader: true`) therefore reports
+ * `UploadHeaderEnforced` on it; the README section on client-side encryption says why and what to choose.
  *
  * Use the TypeScript client in `cdk-s3-encryption/client` (or the S3 Encryption Client of another language) with
  * `envelopeKey`. `grantEncrypt` and `grantDecrypt` give both halves of the permissions: S3 on the objects, and KMS
