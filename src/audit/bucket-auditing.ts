@@ -1,4 +1,5 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
 import { BucketAuditOptions, EncryptionAuditTrail } from './encryption-audit-trail';
 import { checkEnum, checkObject, checkString, describeValue } from '../buckets/validation';
 import { validationError } from '../errors';
@@ -24,6 +25,7 @@ export class BucketAuditing {
    * Register the bucket with the shared trail of its stack, created on first use. The default.
    */
   public static sharedTrail(options: BucketAuditOptions = {}): BucketAuditing {
+    checkObject(FACTORY('sharedTrail'), 'options', options, 'an object (BucketAuditOptions)');
     return new BucketAuditing(BucketAuditingKind.SHARED_TRAIL, options);
   }
 
@@ -32,6 +34,8 @@ export class BucketAuditing {
    * when one would exceed CloudTrail's 500 selector values.
    */
   public static trail(trail: EncryptionAuditTrail, options: BucketAuditOptions = {}): BucketAuditing {
+    if (!EncryptionAuditTrail.isEncryptionAuditTrail(trail)) throw notATrail(undefined, 'BucketAuditing.trail(trail)', trail);
+    checkObject(FACTORY('trail'), 'options', options, 'an object (BucketAuditOptions)');
     return new BucketAuditing(BucketAuditingKind.TRAIL, options, trail);
   }
 
@@ -41,6 +45,11 @@ export class BucketAuditing {
    * finding in most standards (Security Hub S3.22/S3.23).
    */
   public static none(reason: string): BucketAuditing {
+    if (typeof reason !== 'string') {
+      throw validationError(undefined, 'AuditingReasonRequired',
+        `BucketAuditing.none(reason) needs a reason a reviewer can check (a string of at least 10 characters), but got ` +
+        `${describeValue(reason)}, e.g. "the organisation trail records S3 data events of every bucket".`);
+    }
     return new BucketAuditing(BucketAuditingKind.NONE, {}, undefined, reason);
   }
 
@@ -72,6 +81,17 @@ export class BucketAuditing {
   }
 }
 
+/** Where a factory's arguments are checked: there is no construct yet. */
+function FACTORY(name: string) {
+  return { scope: undefined, where: `BucketAuditing.${name}()` };
+}
+
+function notATrail(scope: IConstruct | undefined, what: string, value: unknown): Error {
+  return validationError(scope, 'AuditTrailRequired',
+    `${what} was given ${describeValue(value)}, not an EncryptionAuditTrail. Pass the trail (new EncryptionAuditTrail(...) ` +
+    'or EncryptionAuditTrail.of(stack)), or remove the prop to register the bucket with the stack\'s shared trail.');
+}
+
 /**
  * Register `bucket` as `auditing` says (the stack's shared trail when it says nothing). Bucket constructs call it
  * at the end of their constructors. Not part of the public API (not exported from the package).
@@ -98,10 +118,7 @@ export function registerBucketAuditing(bucket: s3.IBucket, auditing: BucketAudit
     }
     case BucketAuditingKind.TRAIL:
       if (!EncryptionAuditTrail.isEncryptionAuditTrail(auditing.auditTrail)) {
-        throw validationError(bucket, 'AuditTrailRequired',
-          `auditing: BucketAuditing.trail(trail) on ${where} was given ${describeValue(auditing.auditTrail)}, not an ` +
-          'EncryptionAuditTrail. Pass the trail (new EncryptionAuditTrail(...) or EncryptionAuditTrail.of(stack)), or ' +
-          'remove the prop to register the bucket with the stack\'s shared trail.');
+        throw notATrail(bucket, `auditing: BucketAuditing.trail(trail) on ${where}`, auditing.auditTrail);
       }
       auditing.auditTrail.addBucket(bucket, auditing.options ?? {});
       return;

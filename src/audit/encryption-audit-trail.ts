@@ -145,6 +145,7 @@ export class EncryptionAuditTrail extends Construct {
    * The shared trail of the stack that `scope` belongs to, created on first use.
    */
   public static of(scope: IConstruct): EncryptionAuditTrail {
+    checkObject({ scope: undefined, where: 'EncryptionAuditTrail.of(scope)' }, 'scope', scope, 'a construct', true, ['node']);
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(EncryptionAuditTrail.SHARED_TRAIL_ID);
     if (existing === undefined) return new EncryptionAuditTrail(stack, EncryptionAuditTrail.SHARED_TRAIL_ID);

@@ -147,7 +147,7 @@ const PUBLIC_ACLS: readonly string[] = [
  * since s3.Bucket treats any truthy value as true), `blockPublicAccess` that does not block all four kinds, and
  * public canned ACLs.
  */
-export function refusePublicAccessProps(scope: IConstruct, where: string, props: s3.BucketProps): void {
+export function refusePublicAccessProps(scope: IConstruct | undefined, where: string, props: s3.BucketProps): void {
   const publicRead = (props as { publicReadAccess?: unknown }).publicReadAccess;
   if (publicRead !== undefined && publicRead !== false) {
     throw validationError(scope, 'PublicReadAccessNotAllowed',

@@ -8,7 +8,8 @@ import { validationError } from '../errors';
 
 /** Where a prop was given: the construct to attach the error to, and how to name it in messages. */
 export interface PropSite {
-  readonly scope: IConstruct;
+  /** `undefined` in static factories, which have no construct. */
+  readonly scope: IConstruct | undefined;
   /** e.g. `EncryptedBucket 'Data'`. */
   readonly where: string;
 }

@@ -62,6 +62,10 @@ const CALLS: Array<[string, (stack: Stack, trail: EncryptionAuditTrail) => unkno
     (s) => registerBucketAuditing(new s3.Bucket(s, 'B'), BucketAuditing.none(undefined as any)), /BucketAuditing\.none/],
   ['registerBucketAuditing(bucket, { kind: \'ALL\' })',
     (s) => registerBucketAuditing(new s3.Bucket(s, 'B'), { kind: 'ALL' } as any), /auditing\.kind/],
+  ['BucketAuditing.none(undefined)', () => BucketAuditing.none(undefined as any), /BucketAuditing\.none\(reason\)/],
+  ['BucketAuditing.trail(\'Central\')', () => BucketAuditing.trail('Central' as any), /BucketAuditing\.trail\(trail\)/],
+  ['BucketAuditing.sharedTrail(5)', () => BucketAuditing.sharedTrail(5 as any), /options/],
+  ['EncryptionAuditTrail.of(undefined)', () => EncryptionAuditTrail.of(undefined as any), /scope/],
   ['registerBucketAuditing(bucket, null)', (s) => registerBucketAuditing(new s3.Bucket(s, 'B'), null as any), /auditing/],
 ];
 
