@@ -47,7 +47,7 @@ export class BucketAuditing {
   public static none(reason: string): BucketAuditing {
     if (typeof reason !== 'string') {
       throw validationError(undefined, 'AuditingReasonRequired',
-        `BucketAuditing.none(reason) needs a reason a reviewer can check (a string of at least 10 characters), but got ` +
+        'BucketAuditing.none(reason) needs a reason a reviewer can check (a string of at least 10 characters), but got ' +
         `${describeValue(reason)}, e.g. "the organisation trail records S3 data events of every bucket".`);
     }
     return new BucketAuditing(BucketAuditingKind.NONE, {}, undefined, reason);

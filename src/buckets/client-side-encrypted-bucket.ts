@@ -3,11 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { checkKeyPolicySize } from './quotas';
 import {
   addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
   uploadHeaderRuleOf,
 } from './secure-bucket';
-import { checkKeyPolicySize } from './quotas';
 import { checkKeyAlias, checkObject, checkPropsObject } from './validation';
 import { validationError } from '../errors';
 import {

@@ -1,11 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { nagAcknowledgementsFor } from './nag-acknowledgements';
-import { BucketAuditing, registerBucketAuditing } from '../audit/bucket-auditing';
 import { validateBucketName } from './bucket-name';
+import { nagAcknowledgementsFor } from './nag-acknowledgements';
 import { checkBucketPolicySize, checkStackQuotas } from './quotas';
 import { checkArray, checkBoolean, checkEnum, checkNumber, checkObject, checkString, describeValue, PropSite } from './validation';
+import { BucketAuditing, registerBucketAuditing } from '../audit/bucket-auditing';
 import { validationError } from '../errors';
 import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionMode, EncryptionRequirement, UploadHeaderRule } from '../policy/requirement';
 import { bucketScope, encryptionStatements } from '../policy/statements';

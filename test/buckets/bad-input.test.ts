@@ -35,7 +35,9 @@ const COMMON: Case[] = [
   ['publicReadAccess 1 with BLOCK_ACLS_ONLY', { publicReadAccess: 1, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS_ONLY }, /publicReadAccess/],
   ['blockPublicAccess BLOCK_ACLS_ONLY', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS_ONLY }, /blockPublicAccess.*blockPublicPolicy/],
   ['blockPublicAccess without restrictPublicBuckets', {
-    blockPublicAccess: new s3.BlockPublicAccess({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false }),
+    blockPublicAccess: new s3.BlockPublicAccess({
+      blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false,
+    }),
   }, /blockPublicAccess.*restrictPublicBuckets/],
   ['blockPublicAccess with truthy non-true settings', {
     blockPublicAccess: { blockPublicAcls: 1, blockPublicPolicy: 'yes', ignorePublicAcls: true, restrictPublicBuckets: true },
