@@ -333,7 +333,8 @@ export class EncryptionAuditTrail extends Construct {
   private recordRemote(bucket: s3.IBucket, bucketStack: Stack, readWriteType: cloudtrail.ReadWriteType): void {
     let remote = this.remote.get(bucketStack);
     if (remote === undefined) {
-      const exportName = `${bucketStack.stackName}:AuditedBuckets:${Names.uniqueId(this)}`;
+      // At most 128 + 16 + 100 characters: CloudFormation allows 255 in an export name.
+      const exportName = `${bucketStack.stackName}:AuditedBuckets:${Names.uniqueResourceName(this, { maxLength: 100 })}`;
       const entries = new Map<s3.IBucket, RemoteBucket>();
       new CfnOutput(bucketStack, `AuditedBucketsFor${Names.uniqueId(this)}`, {
         description: `Object ARN prefixes of the buckets of this stack that trail ${this.trailName} records`,

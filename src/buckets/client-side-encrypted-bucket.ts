@@ -8,7 +8,7 @@ import {
   addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
   uploadHeaderRuleOf,
 } from './secure-bucket';
-import { checkKeyAlias, checkObject, checkPropsObject } from './validation';
+import { checkKeyAlias, checkObject, checkPropsObject, checkString } from './validation';
 import { validationError } from '../errors';
 import {
   CLIENT_CONTENT_ALGORITHM, ENVELOPE_DECRYPT_ACTIONS, ENVELOPE_ENCRYPT_ACTIONS, envelopeKeyStatements, envelopeKeyUseConditions,
@@ -133,6 +133,7 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
    * @param objectsKeyPattern restrict the objects, e.g. `incoming/*`
    */
   public grantEncrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
+    this.checkGrantArguments('grantEncrypt', grantee, objectsKeyPattern);
     return this.grantPut(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_ENCRYPT_ACTIONS));
   }
 
@@ -143,7 +144,14 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
    * @param objectsKeyPattern restrict the objects, e.g. `reports/*`
    */
   public grantDecrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
+    this.checkGrantArguments('grantDecrypt', grantee, objectsKeyPattern);
     return this.grantRead(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_DECRYPT_ACTIONS));
+  }
+
+  private checkGrantArguments(method: string, grantee: unknown, objectsKeyPattern: unknown): void {
+    const site = { scope: this, where: `ClientSideEncryptedBucket '${this.node.path}'` };
+    checkObject(site, `the grantee of ${method}(grantee)`, grantee, 'an iam.IGrantable (a role, user or group)', true, ['grantPrincipal']);
+    checkString(site, `the objectsKeyPattern of ${method}(grantee, objectsKeyPattern)`, objectsKeyPattern);
   }
 
   private grantEnvelopeKey(grantee: iam.IGrantable, actions: string[]): iam.Grant {

@@ -74,12 +74,12 @@ export class EncryptionComplianceRules extends Construct {
     const props = checkPropsObject(site, givenProps);
     checkStringArray(site, 'kmsKeyArns', props.kmsKeyArns);
     const prefix = checkString(site, 'ruleNamePrefix', props.ruleNamePrefix);
-    // The longest rule name this construct adds; AWS Config allows 128 characters (letters, digits, '-' and '_').
+    // The longest rule name this construct adds; AWS Config allows 128 characters.
     const longest = 's3-bucket-server-side-encryption-enabled';
-    if (prefix !== undefined && !Token.isUnresolved(prefix) && (!/^[A-Za-z0-9_-]*$/.test(prefix) || prefix.length + longest.length > 128)) {
+    if (prefix !== undefined && !Token.isUnresolved(prefix) && prefix.length + longest.length > 128) {
       throw validationError(this, 'InvalidRuleNamePrefix',
-        `ruleNamePrefix '${prefix}' on ${where} would make rule names AWS Config refuses: use letters, digits, '-' and '_', ` +
-        `at most ${128 - longest.length} characters (rule names are at most 128, and '${longest}' is appended).`);
+        `ruleNamePrefix '${prefix}' on ${where} is ${prefix.length} characters: AWS Config rule names are at most 128, and ` +
+        `'${longest}' is appended, so the prefix can have at most ${128 - longest.length}.`);
     }
     checkStackQuotas(this);
     const mode = props.encryptionMode ?? EncryptionMode.SSE_S3;

@@ -1,5 +1,6 @@
 import { App, CfnParameter, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -138,7 +139,20 @@ describe('bad input to the bucket constructs', () => {
     expect(refusalOf(() => bucket.grantPublicAccess()).message).toMatch(/grantPublicAccess.*s3:GetObject on '\*'/);
     expect(refusalOf(() => bucket.grantPublicAccess('public/*', 's3:GetObject', 's3:PutObject')).message)
       .toMatch(/grantPublicAccess \(s3:GetObject, s3:PutObject on 'public\/\*'\)/);
+    // The grants API refuses too: the bucket always blocks public policies (blockPublicAccess must be BLOCK_ALL).
+    expect(refusalOf(() => bucket.grants.publicAccess()).message).toMatch(/public access/);
     expect(JSON.stringify(stack.resolve(bucket.policy!.document))).toEqual(before);
+  });
+
+  test.each([
+    ['grantEncrypt(undefined)', (b: ClientSideEncryptedBucket) => b.grantEncrypt(undefined as any), /grantee of grantEncrypt/],
+    ['grantDecrypt(\'role\')', (b: ClientSideEncryptedBucket) => b.grantDecrypt('role' as any), /grantee of grantDecrypt/],
+    ['grantEncrypt(role, 5)', (b: ClientSideEncryptedBucket) => b.grantEncrypt(new iam.Role(b, 'R', { assumedBy: new iam.AccountRootPrincipal() }), 5 as any),
+      /objectsKeyPattern of grantEncrypt/],
+  ])('ClientSideEncryptedBucket: %s is a ValidationError naming the argument', (_what, act, argument) => {
+    const stack = new Stack(new App(), 'Test', { env: TEST_ENV });
+    const bucket = new ClientSideEncryptedBucket(stack, 'Data');
+    expect(refusalOf(() => act(bucket)).message).toMatch(argument);
   });
 
   test.each(CONSTRUCTS)('%s: publicReadAccess: false and BLOCK_ALL are accepted (they weaken nothing)', (_name, cls) => {

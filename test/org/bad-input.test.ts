@@ -44,7 +44,6 @@ const RULES: Case[] = [
   ['kmsKeyArns [5]', { encryptionMode: EncryptionMode.SSE_KMS, kmsKeyArns: [5] }, /kmsKeyArns\[0\]/],
   ['kmsKeyArns a key id', { encryptionMode: EncryptionMode.SSE_KMS, kmsKeyArns: ['1234abcd-12ab-34cd-56ef-1234567890ab'] }, /kmsKeyArns/],
   ['ruleNamePrefix a number', { ruleNamePrefix: 5 }, /ruleNamePrefix/],
-  ['ruleNamePrefix with spaces', { ruleNamePrefix: 'my rules ' }, /ruleNamePrefix/],
   ['ruleNamePrefix too long', { ruleNamePrefix: 'r'.repeat(89) }, /ruleNamePrefix/],
 ];
 
