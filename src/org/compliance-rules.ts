@@ -3,7 +3,7 @@ import * as config from 'aws-cdk-lib/aws-config';
 import { Construct } from 'constructs';
 import { isKmsMode, validateKeyArns } from './validation';
 import { checkStackQuotas } from '../buckets/quotas';
-import { checkPropsObject, checkString, checkStringArray } from '../buckets/validation';
+import { checkEnum, checkPropsObject, checkString, checkStringArray } from '../buckets/validation';
 import { validationError } from '../errors';
 import { EncryptionMode } from '../policy/requirement';
 
@@ -84,7 +84,8 @@ export class EncryptionComplianceRules extends Construct {
     checkStackQuotas(this);
     const mode = props.encryptionMode ?? EncryptionMode.SSE_S3;
     const keys = props.kmsKeyArns ?? [];
-    if (mode === EncryptionMode.SSE_C || !Object.values(EncryptionMode).includes(mode)) {
+    checkEnum(site, 'encryptionMode', mode, Object.values(EncryptionMode), 'EncryptionMode');
+    if (mode === EncryptionMode.SSE_C) {
       throw validationError(this, 'UnsupportedEncryptionMode',
         `encryptionMode '${mode}' is not allowed on ${where}: AWS Config has no managed rule for SSE-C. ` +
         'Use EncryptionMode.SSE_S3 (any server-side encryption), SSE_KMS or DSSE_KMS.');
