@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
  * `ValidationError`'s first parameter is a branded literal type whose tag function is not exported;
  * this is the one place that casts to it.
  */
-export function validationError(scope: IConstruct, code: string, message: string): ValidationError {
-  return new ValidationError(code as any, message, scope);
+export function validationError(scope: IConstruct | undefined, code: string, message: string): ValidationError {
+  // `undefined` only for static factories, which have no construct to attach the error to.
+  return new ValidationError(code as any, message, scope as IConstruct);
 }

@@ -1,5 +1,7 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
 import { BucketAuditOptions, EncryptionAuditTrail } from './encryption-audit-trail';
+import { checkEnum, checkObject, checkString, describeValue } from '../buckets/validation';
 import { validationError } from '../errors';
 
 /** How a bucket is audited. */
@@ -23,6 +25,7 @@ export class BucketAuditing {
    * Register the bucket with the shared trail of its stack, created on first use. The default.
    */
   public static sharedTrail(options: BucketAuditOptions = {}): BucketAuditing {
+    checkObject(FACTORY('sharedTrail'), 'options', options, 'an object (BucketAuditOptions)');
     return new BucketAuditing(BucketAuditingKind.SHARED_TRAIL, options);
   }
 
@@ -31,6 +34,8 @@ export class BucketAuditing {
    * when one would exceed CloudTrail's 500 selector values.
    */
   public static trail(trail: EncryptionAuditTrail, options: BucketAuditOptions = {}): BucketAuditing {
+    if (!EncryptionAuditTrail.isEncryptionAuditTrail(trail)) throw notATrail(undefined, 'BucketAuditing.trail(trail)', trail);
+    checkObject(FACTORY('trail'), 'options', options, 'an object (BucketAuditOptions)');
     return new BucketAuditing(BucketAuditingKind.TRAIL, options, trail);
   }
 
@@ -40,6 +45,11 @@ export class BucketAuditing {
    * finding in most standards (Security Hub S3.22/S3.23).
    */
   public static none(reason: string): BucketAuditing {
+    if (typeof reason !== 'string') {
+      throw validationError(undefined, 'AuditingReasonRequired',
+        'BucketAuditing.none(reason) needs a reason a reviewer can check (a string of at least 10 characters), but got ' +
+        `${describeValue(reason)}, e.g. "the organisation trail records S3 data events of every bucket".`);
+    }
     return new BucketAuditing(BucketAuditingKind.NONE, {}, undefined, reason);
   }
 
@@ -71,25 +81,49 @@ export class BucketAuditing {
   }
 }
 
+/** Where a factory's arguments are checked: there is no construct yet. */
+function FACTORY(name: string) {
+  return { scope: undefined, where: `BucketAuditing.${name}()` };
+}
+
+function notATrail(scope: IConstruct | undefined, what: string, value: unknown): Error {
+  return validationError(scope, 'AuditTrailRequired',
+    `${what} was given ${describeValue(value)}, not an EncryptionAuditTrail. Pass the trail (new EncryptionAuditTrail(...) ` +
+    'or EncryptionAuditTrail.of(stack)), or remove the prop to register the bucket with the stack\'s shared trail.');
+}
+
 /**
  * Register `bucket` as `auditing` says (the stack's shared trail when it says nothing). Bucket constructs call it
  * at the end of their constructors. Not part of the public API (not exported from the package).
  */
 export function registerBucketAuditing(bucket: s3.IBucket, auditing: BucketAuditing = BucketAuditing.sharedTrail()): void {
+  const where = `bucket '${bucket.node.path}'`;
+  const site = { scope: bucket, where };
+  // Checked here, where there is a construct to attach the error to: the factories are static.
+  checkObject(site, 'auditing', auditing, 'a BucketAuditing (BucketAuditing.sharedTrail(), .trail(trail) or .none(reason))', false, ['kind']);
+  checkEnum(site, 'auditing.kind', auditing.kind, Object.values(BucketAuditingKind), 'BucketAuditingKind');
+  if (auditing.kind !== BucketAuditingKind.NONE) {
+    checkObject(site, 'the options of BucketAuditing.sharedTrail(options) or .trail(trail, options)', auditing.options, 'an object (BucketAuditOptions)');
+  }
   switch (auditing.kind) {
-    case BucketAuditingKind.NONE:
-      if ((auditing.reason ?? '').trim().length < 10) {
+    case BucketAuditingKind.NONE: {
+      const reason = checkString(site, 'the reason of BucketAuditing.none(reason)', auditing.reason);
+      if ((reason ?? '').trim().length < 10) {
         throw validationError(bucket, 'AuditingReasonRequired',
-          `auditing: BucketAuditing.none('${auditing.reason ?? ''}') on bucket '${bucket.node.path}' needs a reason a ` +
+          `auditing: BucketAuditing.none('${reason ?? ''}') on bucket '${bucket.node.path}' needs a reason a ` +
           'reviewer can check (at least 10 characters), e.g. "the organisation trail records S3 data events of ' +
           'every bucket". Or remove the prop to register the bucket with the stack\'s shared trail.');
       }
       return;
+    }
     case BucketAuditingKind.TRAIL:
-      auditing.auditTrail!.addBucket(bucket, auditing.options);
+      if (!EncryptionAuditTrail.isEncryptionAuditTrail(auditing.auditTrail)) {
+        throw notATrail(bucket, `auditing: BucketAuditing.trail(trail) on ${where}`, auditing.auditTrail);
+      }
+      auditing.auditTrail.addBucket(bucket, auditing.options ?? {});
       return;
     case BucketAuditingKind.SHARED_TRAIL:
-      EncryptionAuditTrail.of(bucket).addBucket(bucket, auditing.options);
+      EncryptionAuditTrail.of(bucket).addBucket(bucket, auditing.options ?? {});
       return;
   }
 }

@@ -1,4 +1,5 @@
-import { ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { ArnFormat, CfnOutput, Duration, Fn, Lazy, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,7 +11,10 @@ import {
   s3ObjectSelectors,
 } from './selectors';
 import { checkTrailQuota } from './trail-quota';
-import { acknowledgeOnBucket, NagAcknowledgement, secureBucketProps } from '../buckets/secure-bucket';
+import { isCustomStackName } from '../buckets/bucket-name';
+import { checkBucketPolicySize, checkKeyPolicySize, checkStackQuotas } from '../buckets/quotas';
+import { acknowledgeOnBucket, NagAcknowledgement, publicAccessRefused, secureBucketProps } from '../buckets/secure-bucket';
+import { checkBoolean, checkDuration, checkEnum, checkObject, checkPropsObject, checkString } from '../buckets/validation';
 import { validationError } from '../errors';
 import {
   cloudTrailDeliveryStatements, cloudTrailLogGroupStatements, cloudTrailLogUploadStatements, CLOUDTRAIL_SERVICE,
@@ -141,6 +145,7 @@ export class EncryptionAuditTrail extends Construct {
    * The shared trail of the stack that `scope` belongs to, created on first use.
    */
   public static of(scope: IConstruct): EncryptionAuditTrail {
+    checkObject({ scope: undefined, where: 'EncryptionAuditTrail.of(scope)' }, 'scope', scope, 'a construct', true, ['node']);
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(EncryptionAuditTrail.SHARED_TRAIL_ID);
     if (existing === undefined) return new EncryptionAuditTrail(stack, EncryptionAuditTrail.SHARED_TRAIL_ID);
@@ -177,13 +182,17 @@ export class EncryptionAuditTrail extends Construct {
 
   private readonly includeManagementEvents: boolean;
   private readonly audited = new Map<string, AuditedObjects>();
+  /** Buckets of other stacks (same account and Region) whose ARNs come from one shared list per stack. */
+  private readonly remote = new Map<Stack, RemoteBuckets>();
 
-  constructor(scope: Construct, id: string, props: EncryptionAuditTrailProps = {}) {
+  constructor(scope: Construct, id: string, givenProps: EncryptionAuditTrailProps = {}) {
     super(scope, id);
     Object.defineProperty(this, AUDIT_TRAIL_SYMBOL, { value: true });
     const stack = Stack.of(this);
+    const props = checkPropsObject({ scope: this, where: `EncryptionAuditTrail '${this.node.path}'` }, givenProps);
+    checkPropTypes(this, props);
     this.includeManagementEvents = props.includeManagementEvents ?? true;
-    this.trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    this.trailName = props.trailName ?? defaultTrailName(this);
     validateProps(this, this.trailName, props);
     // Built from the fixed name, not Fn::GetAtt: the key and bucket policies name the trail, the trail names them.
     this.trailArn = stack.formatArn({
@@ -269,6 +278,9 @@ export class EncryptionAuditTrail extends Construct {
     }
 
     checkTrailQuota(this, (c) => EncryptionAuditTrail.isEncryptionAuditTrail(c));
+    checkKeyPolicySize(key, `the key of EncryptionAuditTrail '${this.node.path}'`);
+    checkBucketPolicySize(bucket, `the log bucket of EncryptionAuditTrail '${this.node.path}'`);
+    checkStackQuotas(this);
   }
 
   /**
@@ -277,8 +289,11 @@ export class EncryptionAuditTrail extends Construct {
    * Registering the same bucket again widens what is recorded: read-only plus write-only is all.
    */
   public addBucket(bucket: s3.IBucket, options: BucketAuditOptions = {}): void {
-    const readWriteType = this.checkedReadWriteType(options, `bucket '${bucket.node.path}'`);
     const where = `EncryptionAuditTrail '${this.node.path}'`;
+    const site = { scope: this, where };
+    checkObject(site, 'the bucket of addBucket(bucket)', bucket, 'an s3.IBucket', true, ['bucketArn', 'node']);
+    checkObject(site, `the options of addBucket(bucket, options) for bucket '${bucket.node.path}'`, options, 'an object (BucketAuditOptions)');
+    const readWriteType = this.checkedReadWriteType(options ?? {}, `bucket '${bucket.node.path}'`);
     const isLogBucket = bucket === this.logBucket || bucket.bucketArn === this.logBucket.bucketArn;
     if (isLogBucket && readWriteType !== cloudtrail.ReadWriteType.READ_ONLY) {
       throw validationError(this, 'LogBucketWriteEvents',
@@ -286,7 +301,68 @@ export class EncryptionAuditTrail extends Construct {
         'each of which is a write event that produces another log file. Use ReadWriteType.READ_ONLY to record who ' +
         'reads the logs, or do not register the log bucket.');
     }
+    const trailStack = Stack.of(this);
+    const bucketStack = Stack.of(bucket);
+    if (bucketStack !== trailStack) {
+      if (bucketStack.account !== trailStack.account || bucketStack.region !== trailStack.region) {
+        throw validationError(this, 'CrossEnvironmentRegistration',
+          `Bucket '${bucket.node.path}' (account ${shownEnv(bucketStack.account)}, Region ${shownEnv(bucketStack.region)}) ` +
+          `cannot be registered with ${where} (account ${shownEnv(trailStack.account)}, Region ${shownEnv(trailStack.region)}): ` +
+          'a trail is deployed with its stack, and a stack cannot refer to a bucket of another account or Region. Register ' +
+          'the bucket with a trail of its own account and Region (BucketAuditing.sharedTrail(), the default, creates one ' +
+          'in its stack), or use BucketAuditing.none(reason) if an organisation trail records it.');
+      }
+      if (!bucketStack.nested && !trailStack.nested) {
+        const name = portableBucketName(bucket);
+        if (name !== undefined) {
+          // A name known without a reference to the other stack: no export needed.
+          this.record(`arn:${trailStack.partition}:s3:::${name}/`, readWriteType);
+        } else {
+          this.recordRemote(bucket, bucketStack, readWriteType);
+        }
+        return;
+      }
+    }
     this.record(`${bucket.bucketArn}/`, readWriteType);
+  }
+
+  /**
+   * A bucket of another stack whose name is known only at deployment: its ARN goes into one list per stack and
+   * trail, exported once (one Output, not one per bucket), and the trail picks each ARN out of the imported list.
+   */
+  private recordRemote(bucket: s3.IBucket, bucketStack: Stack, readWriteType: cloudtrail.ReadWriteType): void {
+    let remote = this.remote.get(bucketStack);
+    if (remote === undefined) {
+      // At most 128 + 16 + 100 characters: CloudFormation allows 255 in an export name.
+      const exportName = `${bucketStack.stackName}:AuditedBuckets:${Names.uniqueResourceName(this, { maxLength: 100 })}`;
+      const entries = new Map<s3.IBucket, RemoteBucket>();
+      new CfnOutput(bucketStack, `AuditedBucketsFor${Names.uniqueId(this)}`, {
+        description: `Object ARN prefixes of the buckets of this stack that trail ${this.trailName} records`,
+        exportName,
+        value: Lazy.string({ produce: () => Fn.join(',', [...entries.values()].map((e) => e.objectArnPrefix)) }),
+      });
+      Stack.of(this).addStackDependency(bucketStack, `EncryptionAuditTrail '${this.node.path}' records buckets of '${bucketStack.node.path}'`);
+      checkStackQuotas(bucketStack);
+      remote = { exportName, entries };
+      this.remote.set(bucketStack, remote);
+    }
+    const previous = remote.entries.get(bucket);
+    remote.entries.set(bucket, {
+      objectArnPrefix: `${bucket.bucketArn}/`,
+      readWriteType: previous ? combineReadWriteTypes(previous.readWriteType, readWriteType) : readWriteType,
+    });
+  }
+
+  /** What the selectors list: this stack's prefixes, then each other stack's, picked out of its imported list. */
+  private auditedObjects(): AuditedObjects[] {
+    const objects = [...this.audited.values()];
+    for (const { exportName, entries } of this.remote.values()) {
+      [...entries.values()].forEach((entry, i) => objects.push({
+        objectArnPrefix: Fn.select(i, Fn.split(',', Fn.importValue(exportName))),
+        readWriteType: entry.readWriteType,
+      }));
+    }
+    return objects;
   }
 
   private checkedReadWriteType(options: BucketAuditOptions, what: string): cloudtrail.ReadWriteType {
@@ -309,7 +385,7 @@ export class EncryptionAuditTrail extends Construct {
   }
 
   private createLogBucket(props: EncryptionAuditTrailProps, key: kms.IKey): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'LogBucket', secureBucketProps(this, 'LogBucket', {
+    const bucket = new TrailLogBucket(this, 'LogBucket', secureBucketProps(this, 'LogBucket', {
       // The default applies to uploads without an SSE header only. CloudTrail sends `aws:kms` with the trail key for
       // log files (the policy below pins that key) and writes digest files with SSE-S3. A KMS default would make S3
       // call the trail key without CloudTrail's encryption context for a header-less digest, which the key policy
@@ -336,7 +412,7 @@ export class EncryptionAuditTrail extends Construct {
   private renderSelectors(): cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] {
     const selectors = [
       ...(this.includeManagementEvents ? [managementEventSelector()] : []),
-      ...s3ObjectSelectors([...this.audited.values()]),
+      ...s3ObjectSelectors(this.auditedObjects()),
     ];
     if (selectors.length === 0) {
       throw validationError(this, 'TrailRecordsNothing',
@@ -347,7 +423,7 @@ export class EncryptionAuditTrail extends Construct {
     if (values > MAX_SELECTOR_CONDITION_VALUES) {
       throw validationError(this, 'TooManySelectorValues',
         `EncryptionAuditTrail '${this.node.path}' needs ${values} condition values in its advanced event selectors ` +
-        `(${this.audited.size} buckets), and CloudTrail allows ${MAX_SELECTOR_CONDITION_VALUES} per trail. Split the ` +
+        `(${this.audited.size + [...this.remote.values()].reduce((n, r) => n + r.entries.size, 0)} buckets), and CloudTrail allows ${MAX_SELECTOR_CONDITION_VALUES} per trail. Split the ` +
         'buckets: give some of them a second trail (new EncryptionAuditTrail(...), then BucketAuditing.trail(trail) on ' +
         'the bucket constructs or trail.addBucket()), or move some of them to another stack, which has its own shared trail.');
     }
@@ -365,6 +441,85 @@ function flattenForNag(value: unknown): string {
     if (v['Fn::GetAtt']) return `<${v['Fn::GetAtt'][0]}.${v['Fn::GetAtt'][1]}>`;
   }
   return JSON.stringify(value);
+}
+
+interface RemoteBucket {
+  readonly objectArnPrefix: string;
+  readonly readWriteType: cloudtrail.ReadWriteType;
+}
+
+interface RemoteBuckets {
+  readonly exportName: string;
+  readonly entries: Map<s3.IBucket, RemoteBucket>;
+}
+
+/** The log bucket: an s3.Bucket that refuses public access like the bucket constructs. */
+class TrailLogBucket extends s3.Bucket {
+  public grantPublicAccess(keyPrefix?: string, ...allowedActions: string[]): iam.Grant {
+    throw publicAccessRefused(this, keyPrefix, allowedActions);
+  }
+}
+
+function shownEnv(value: string): string {
+  return Token.isUnresolved(value) ? '(unresolved: chosen at deployment)' : value;
+}
+
+/**
+ * The bucket's name when it is known at synthesis up to pseudo parameters (a literal `bucketName`, the fixed name of
+ * a KmsEncryptedBucket, an imported bucket), so that another stack of the same environment can write its ARN without
+ * a reference; `undefined` when it needs one (a name CloudFormation generates).
+ */
+function portableBucketName(bucket: s3.IBucket): string | undefined {
+  const cfn = bucket.node.defaultChild;
+  const name = cfn instanceof s3.CfnBucket ? cfn.bucketName : (cfn === undefined ? bucket.bucketName : undefined);
+  if (typeof name !== 'string') return undefined;
+  return onlyPseudoParameters(Stack.of(bucket).resolve(name)) ? name : undefined;
+}
+
+function onlyPseudoParameters(value: unknown): boolean {
+  if (typeof value === 'string') return true;
+  if (Array.isArray(value)) return value.every(onlyPseudoParameters);
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v);
+  if (keys.length !== 1) return false;
+  if (keys[0] === 'Ref') return typeof v.Ref === 'string' && v.Ref.startsWith('AWS::');
+  if (keys[0] === 'Fn::Join') return onlyPseudoParameters(v['Fn::Join']);
+  return false;
+}
+
+/**
+ * The default trail name: unique to the construct path, and to the stack name when it is not the one CDK derives from
+ * that path (two deployments of one app under different stack names in one account and Region would otherwise get
+ * the same trail). Names of stacks with the default stack name are unchanged.
+ */
+function defaultTrailName(trail: Construct): string {
+  const stackName = Stack.of(trail).stackName;
+  if (!isCustomStackName(Stack.of(trail))) return Names.uniqueResourceName(trail, { maxLength: 128, separator: '-' });
+  const hash = createHash('sha256').update(stackName).digest('hex').slice(0, 8);
+  return `${Names.uniqueResourceName(trail, { maxLength: 119, separator: '-' })}-${hash}`;
+}
+
+function checkPropTypes(scope: IConstruct, props: EncryptionAuditTrailProps): void {
+  const site = { scope, where: `EncryptionAuditTrail '${scope.node.path}'` };
+  checkString(site, 'trailName', props.trailName);
+  checkBoolean(site, 'isMultiRegionTrail', props.isMultiRegionTrail);
+  checkBoolean(site, 'includeManagementEvents', props.includeManagementEvents);
+  checkBoolean(site, 'cloudWatchLogs', props.cloudWatchLogs);
+  for (const prop of ['transitionLogsAfter', 'expireLogsAfter'] as const) {
+    const duration = checkDuration(site, prop, props[prop]);
+    if (duration !== undefined) {
+      const ms = duration.toMilliseconds({ integral: false });
+      if (!(ms > 0 && ms % 86_400_000 === 0)) {
+        throw validationError(scope, 'PropOutOfRange',
+          `${prop} on ${site.where} must be a whole number of days above 0 (S3 lifecycle rules count in days), but is ` +
+          `${duration.toHumanString()}. Pass e.g. Duration.days(90).`);
+      }
+    }
+  }
+  checkObject(site, 'transitionStorageClass', props.transitionStorageClass, 'an s3.StorageClass (e.g. s3.StorageClass.GLACIER_INSTANT_RETRIEVAL)', false, ['value']);
+  checkEnum(site, 'cloudWatchLogsRetention', props.cloudWatchLogsRetention,
+    Object.values(logs.RetentionDays).filter((v) => typeof v === 'number'), 'logs.RetentionDays');
 }
 
 function validateProps(scope: IConstruct, trailName: string, props: EncryptionAuditTrailProps): void {

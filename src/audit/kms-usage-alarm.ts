@@ -1,8 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { checkStackQuotas } from '../buckets/quotas';
+import { checkNumber, checkObject, checkPropsObject, checkString } from '../buckets/validation';
 import { validationError } from '../errors';
 
 /**
@@ -64,13 +66,26 @@ export class KmsUsageAlarm extends Construct {
   /** The percentage of the quota in use, as metric math. */
   public readonly usagePercent: cloudwatch.MathExpression;
 
-  constructor(scope: Construct, id: string, props: KmsUsageAlarmProps = {}) {
+  constructor(scope: Construct, id: string, givenProps: KmsUsageAlarmProps = {}) {
     super(scope, id);
+    const site = { scope: this, where: `KmsUsageAlarm '${this.node.path}'` };
+    const props = checkPropsObject(site, givenProps);
     const threshold = props.thresholdPercent ?? 80;
+    checkNumber(site, 'thresholdPercent', props.thresholdPercent, { hint: 'a number above 0 and at most 100 (default 80)' });
     if (!(threshold > 0 && threshold <= 100)) {
       throw validationError(this, 'ThresholdOutOfRange',
         `thresholdPercent ${threshold} is not a percentage of the quota: pass a number above 0 and at most 100 (default 80).`);
     }
+    // One-minute periods; CloudWatch evaluates at most one day of them.
+    checkNumber(site, 'evaluationPeriods', props.evaluationPeriods,
+      { integer: true, min: 1, max: 1440, hint: 'a whole number from 1 to 1,440 (one-minute periods, at most a day; default 3)' });
+    checkObject(site, 'topic', props.topic, 'an sns.ITopic', false, ['topicArn']);
+    const alarmName = checkString(site, 'alarmName', props.alarmName);
+    if (alarmName !== undefined && !Token.isUnresolved(alarmName) && (alarmName.length < 1 || alarmName.length > 255)) {
+      throw validationError(this, 'PropOutOfRange',
+        `alarmName on ${site.where} is ${alarmName.length} characters long: CloudWatch allows 1 to 255. Pass a shorter name, or remove the prop.`);
+    }
+    checkStackQuotas(this);
     // CallCount is summed per minute while the quota is per second: PERIOD(m) turns the sum into a rate.
     this.usagePercent = new cloudwatch.MathExpression({
       expression: '(m / PERIOD(m)) / SERVICE_QUOTA(m) * 100',

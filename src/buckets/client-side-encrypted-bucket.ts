@@ -3,10 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { checkKeyPolicySize } from './quotas';
 import {
-  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
+  addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
   uploadHeaderRuleOf,
 } from './secure-bucket';
+import { checkKeyAlias, checkObject, checkPropsObject, checkString } from './validation';
 import { validationError } from '../errors';
 import {
   CLIENT_CONTENT_ALGORITHM, ENVELOPE_DECRYPT_ACTIONS, ENVELOPE_ENCRYPT_ACTIONS, envelopeKeyDecryptConditions, envelopeKeyEncryptConditions,
@@ -64,7 +66,9 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
  * An S3 bucket for client-side encryption: objects are encrypted by the client before upload with a data key from
  * a dedicated KMS key (envelope encryption, S3 Encryption Client message format V3, or V2 with `allowV2Writers`), so S3 and anyone who can read the
  * bucket see only ciphertext. SSE-S3 is kept as a second layer at rest, with the shared secure defaults and
- * statements of `EncryptedBucket`.
+ * statements of `EncryptedBucket`, except that the upload header rule defaults to `MATCH_IF_PRESENT`: S3 Encryption
+ * Clients send no SSE header. The default `S3EncryptionChecks` pack (`requireUploadHeader: true`) therefore reports
+ * `UploadHeaderEnforced` on it; the README section on client-side encryption says why and what to choose.
  *
  * Use the TypeScript client in `cdk-s3-encryption/client` (or the S3 Encryption Client of another language) with
  * `envelopeKey`. `grantEncrypt` and `grantDecrypt` give both halves of the permissions: S3 on the objects, and KMS
@@ -76,8 +80,12 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
  * vault.grantDecrypt(consumer);
  */
 export class ClientSideEncryptedBucket extends s3.Bucket {
-  private static validatedProps(scope: Construct, id: string, props: ClientSideEncryptedBucketProps): s3.BucketProps {
+  private static validatedProps(scope: Construct, id: string, given: ClientSideEncryptedBucketProps): s3.BucketProps {
     const where = `ClientSideEncryptedBucket '${id}'`;
+    const site = { scope, where };
+    const props = checkPropsObject(site, given);
+    checkObject(site, 'envelopeKey', props.envelopeKey, 'a kms.IKey', false, ['keyArn']);
+    checkKeyAlias(site, 'keyAlias', props.keyAlias);
     refuseServerSideKms(scope, where, props, {
       encryption: ': the objects are encrypted by the client, and SSE-S3 is the second layer at rest. ' +
         'Remove the prop; pass envelopeKey to choose the key the client uses.',
@@ -135,6 +143,7 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
     });
     if (!props.envelopeKey) {
       for (const statement of envelopeKeyStatements({ allowV2Writers: this.allowV2Writers })) this.envelopeKey.addToResourcePolicy(statement);
+      checkKeyPolicySize(this.envelopeKey, `the envelope key of ClientSideEncryptedBucket '${id}'`);
     }
     addEncryptionPolicy(this, {
       mode: EncryptionMode.SSE_S3,
@@ -151,6 +160,7 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
    * @param objectsKeyPattern restrict the objects, e.g. `incoming/*`
    */
   public grantEncrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
+    this.checkGrantArguments('grantEncrypt', grantee, objectsKeyPattern);
     return this.grantPut(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_ENCRYPT_ACTIONS,
       envelopeKeyEncryptConditions({ allowV2Writers: this.allowV2Writers })));
   }
@@ -162,8 +172,15 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
    * @param objectsKeyPattern restrict the objects, e.g. `reports/*`
    */
   public grantDecrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
+    this.checkGrantArguments('grantDecrypt', grantee, objectsKeyPattern);
     return this.grantRead(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_DECRYPT_ACTIONS,
       envelopeKeyDecryptConditions()));
+  }
+
+  private checkGrantArguments(method: string, grantee: unknown, objectsKeyPattern: unknown): void {
+    const site = { scope: this, where: `ClientSideEncryptedBucket '${this.node.path}'` };
+    checkObject(site, `the grantee of ${method}(grantee)`, grantee, 'an iam.IGrantable (a role, user or group)', true, ['grantPrincipal']);
+    checkString(site, `the objectsKeyPattern of ${method}(grantee, objectsKeyPattern)`, objectsKeyPattern);
   }
 
   private grantEnvelopeKey(grantee: iam.IGrantable, actions: string[], conditions: Record<string, Record<string, unknown>>): iam.Grant {
@@ -175,5 +192,13 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
       resourceSelfArns: ['*'],
       conditions,
     });
+  }
+
+  /**
+   * Refused: the buckets of this library block all public access. Throws a `ValidationError`; grant access to
+   * specific principals instead (`grantRead`, `grantWrite`, ...).
+   */
+  public grantPublicAccess(keyPrefix?: string, ...allowedActions: string[]): iam.Grant {
+    throw publicAccessRefused(this, keyPrefix, allowedActions);
   }
 }

@@ -1,9 +1,11 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
+  addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
   uploadHeaderRuleOf,
 } from './secure-bucket';
+import { checkPropsObject } from './validation';
 import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 
 /**
@@ -38,8 +40,9 @@ export interface EncryptedBucketProps extends SecureBucketProps {
  * new EncryptedBucket(this, 'Reports');
  */
 export class EncryptedBucket extends s3.Bucket {
-  private static validatedProps(scope: Construct, id: string, props: EncryptedBucketProps): s3.BucketProps {
+  private static validatedProps(scope: Construct, id: string, given: EncryptedBucketProps): s3.BucketProps {
     const where = `EncryptedBucket '${id}'`;
+    const props = checkPropsObject({ scope, where }, given);
     refuseServerSideKms(scope, where, props, {
       encryption: ', which is SSE-S3 by definition. Remove the prop, or use KmsEncryptedBucket for SSE-KMS or DSSE-KMS.',
       encryptionKey: ': SSE-S3 uses keys that S3 owns. Remove the prop, or use KmsEncryptedBucket to encrypt with your KMS key.',
@@ -69,5 +72,13 @@ export class EncryptedBucket extends s3.Bucket {
       minimumTlsVersion: this.minimumTlsVersion,
     });
     finishSecureBucket(this, props, EncryptionMode.SSE_S3);
+  }
+
+  /**
+   * Refused: the buckets of this library block all public access. Throws a `ValidationError`; grant access to
+   * specific principals instead (`grantRead`, `grantWrite`, ...).
+   */
+  public grantPublicAccess(keyPrefix?: string, ...allowedActions: string[]): iam.Grant {
+    throw publicAccessRefused(this, keyPrefix, allowedActions);
   }
 }

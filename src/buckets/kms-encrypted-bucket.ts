@@ -1,12 +1,14 @@
-import { createHash } from 'crypto';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { fixedBucketName } from './bucket-name';
+import { checkKeyPolicySize } from './quotas';
 import {
-  addEncryptionPolicy, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf, finishSecureBucket, SecureBucketProps,
+  addEncryptionPolicy, publicAccessRefused, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf, finishSecureBucket, SecureBucketProps,
 } from './secure-bucket';
+import { checkBoolean, checkKeyAlias, checkObject, checkPropsObject } from './validation';
 import { validationError } from '../errors';
 import { s3KeyUseConditions, s3OnlyKeyStatements } from '../policy/key-policy';
 import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
@@ -65,9 +67,13 @@ export interface KmsEncryptedBucketProps extends SecureBucketProps {
  * new KmsEncryptedBucket(this, 'Records', { dualLayer: true });
  */
 export class KmsEncryptedBucket extends s3.Bucket {
-  private static validatedProps(scope: Construct, id: string, props: KmsEncryptedBucketProps): s3.BucketProps {
-    const dualLayer = props.dualLayer ?? false;
+  private static validatedProps(scope: Construct, id: string, given: KmsEncryptedBucketProps): s3.BucketProps {
     const where = `KmsEncryptedBucket '${id}'`;
+    const site = { scope, where };
+    const props = checkPropsObject(site, given);
+    const dualLayer = checkBoolean(site, 'dualLayer', props.dualLayer) ?? false;
+    checkKeyAlias(site, 'keyAlias', props.keyAlias);
+    checkObject(site, 'encryptionKey', props.encryptionKey, 'a kms.IKey', false, ['keyArn']);
     const wanted = dualLayer ? s3.BucketEncryption.DSSE : s3.BucketEncryption.KMS;
     if (props.encryption !== undefined && props.encryption !== wanted) {
       throw validationError(scope, 'EncryptionMustMatchMode',
@@ -85,7 +91,7 @@ export class KmsEncryptedBucket extends s3.Bucket {
         'Remove keyAlias and alias your key where it is defined.');
     }
     const stack = Stack.of(scope);
-    const keyRegion = props.encryptionKey?.env.region;
+    const keyRegion = props.encryptionKey?.env?.region;
     if (keyRegion !== undefined && !Token.isUnresolved(keyRegion) && !Token.isUnresolved(stack.region) && keyRegion !== stack.region) {
       throw validationError(scope, 'KeyInAnotherRegion',
         `encryptionKey is in ${keyRegion} but ${where} is in ${stack.region}: S3 can only use a KMS key in the bucket's ` +
@@ -97,17 +103,8 @@ export class KmsEncryptedBucket extends s3.Bucket {
       encryption: wanted,
       bucketKeyEnabled: props.bucketKeyEnabled ?? (dualLayer ? undefined : true),
       // A created key's policy names the bucket: fix the name so the ARN needs no reference to the bucket.
-      bucketName: props.bucketName ?? (props.encryptionKey ? undefined : KmsEncryptedBucket.fixedBucketName(scope, id)),
+      bucketName: props.bucketName ?? (props.encryptionKey ? undefined : fixedBucketName(scope, id)),
     };
-  }
-
-  /** A DNS-compliant name that is stable for the construct path, account and Region. */
-  private static fixedBucketName(scope: Construct, id: string): string {
-    const stack = Stack.of(scope);
-    const path = [...scope.node.scopes.map((s) => s.node.id).filter((s) => s !== ''), id].join('/');
-    const hash = createHash('sha256').update(path).digest('hex').slice(0, 8);
-    const prefix = id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 20) || 'bucket';
-    return `${prefix}-${hash}-${stack.account}-${stack.region}`;
   }
 
   /** How objects in this bucket are encrypted: `aws:kms` or `aws:kms:dsse`. */
@@ -147,6 +144,7 @@ export class KmsEncryptedBucket extends s3.Bucket {
       for (const statement of s3OnlyKeyStatements({ bucketArn, region: this.stack.region })) {
         kmsKey.addToResourcePolicy(statement);
       }
+      checkKeyPolicySize(kmsKey, `the key of KmsEncryptedBucket '${id}'`);
     }
     addEncryptionPolicy(this, {
       mode: this.encryptionMode,
@@ -172,5 +170,13 @@ export class KmsEncryptedBucket extends s3.Bucket {
         conditions: s3KeyUseConditions({ bucketArn: this.bucketArn, region: this.stack.region }),
       }),
     };
+  }
+
+  /**
+   * Refused: the buckets of this library block all public access. Throws a `ValidationError`; grant access to
+   * specific principals instead (`grantRead`, `grantWrite`, ...).
+   */
+  public grantPublicAccess(keyPrefix?: string, ...allowedActions: string[]): iam.Grant {
+    throw publicAccessRefused(this, keyPrefix, allowedActions);
   }
 }

@@ -1,7 +1,10 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { validateBucketName } from './bucket-name';
 import { nagAcknowledgementsFor } from './nag-acknowledgements';
+import { checkBucketPolicySize, checkStackQuotas } from './quotas';
+import { checkArray, checkBoolean, checkEnum, checkNumber, checkObject, checkString, describeValue, PropSite } from './validation';
 import { BucketAuditing, registerBucketAuditing } from '../audit/bucket-auditing';
 import { validationError } from '../errors';
 import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionMode, EncryptionRequirement, UploadHeaderRule } from '../policy/requirement';
@@ -36,6 +39,7 @@ export interface BucketKind {
  */
 export function secureBucketProps(scope: IConstruct, id: string, props: s3.BucketProps, kind: BucketKind): s3.BucketProps {
   const where = `${kind.className} '${id}'`;
+  checkBucketPropTypes({ scope, where }, props);
   if (props.enforceSSL === false) {
     throw validationError(scope, 'EnforceSslRequired',
       `enforceSSL cannot be false on ${where}: it denies every request made without TLS. ` +
@@ -46,11 +50,7 @@ export function secureBucketProps(scope: IConstruct, id: string, props: s3.Bucke
       `minimumTLSVersion ${props.minimumTLSVersion} is not allowed on ${where}: use 1.2 (the default) or 1.3. ` +
       'Anything lower weakens the guarantee, and no other TLS versions exist.');
   }
-  if (props.publicReadAccess === true) {
-    throw validationError(scope, 'PublicReadAccessNotAllowed',
-      `publicReadAccess cannot be true on ${where}: an encrypted bucket's objects are not for anonymous readers. ` +
-      'Remove the prop, and serve public content through CloudFront with origin access control.');
-  }
+  validateBucketName(scope, where, props.bucketName);
   const blocked = props.blockedEncryptionTypes;
   if (kind.blocksSseC && blocked !== undefined) {
     const names = blocked.map((type) => type.name);
@@ -84,6 +84,106 @@ export function secureBucketProps(scope: IConstruct, id: string, props: s3.Bucke
     enforceSSL: false,
     minimumTLSVersion: undefined,
   };
+}
+
+const BOOLEAN_BUCKET_PROPS = [
+  'enforceSSL', 'bucketKeyEnabled', 'autoDeleteObjects', 'versioned', 'objectLockEnabled', 'abacStatus', 'eventBridgeEnabled',
+  'transferAcceleration', 'notificationsSkipDestinationValidation',
+] as const;
+const STRING_BUCKET_PROPS = ['bucketName', 'bucketNamePrefix', 'websiteIndexDocument', 'websiteErrorDocument', 'serverAccessLogsPrefix'] as const;
+const ARRAY_BUCKET_PROPS = [
+  'lifecycleRules', 'websiteRoutingRules', 'metrics', 'cors', 'inventories', 'intelligentTieringConfigurations', 'replicationRules',
+] as const;
+const OBJECT_BUCKET_PROPS: ReadonlyArray<[string, string, readonly string[]]> = [
+  ['encryptionKey', 'a kms.IKey', ['keyArn']],
+  ['serverAccessLogsBucket', 'an s3.IBucket', ['bucketName']],
+  ['notificationsHandlerRole', 'an iam.IRole', ['roleArn']],
+  ['replicationRole', 'an iam.IRole', ['roleArn']],
+  ['websiteRedirect', 'an s3.RedirectTarget', ['hostName']],
+  ['objectLockDefaultRetention', 'an s3.ObjectLockRetention', []],
+  ['targetObjectKeyFormat', 'an s3.TargetObjectKeyFormat', []],
+  ['auditing', 'a BucketAuditing (BucketAuditing.sharedTrail(), .trail(trail) or .none(reason))', ['kind']],
+];
+const ENUM_BUCKET_PROPS: ReadonlyArray<[string, readonly unknown[], string]> = [
+  ['encryption', Object.values(s3.BucketEncryption), 's3.BucketEncryption'],
+  ['removalPolicy', Object.values(RemovalPolicy), 'RemovalPolicy'],
+  ['accessControl', Object.values(s3.BucketAccessControl), 's3.BucketAccessControl'],
+  ['objectOwnership', Object.values(s3.ObjectOwnership), 's3.ObjectOwnership'],
+  ['bucketNamespace', Object.values(s3.BucketNamespace), 's3.BucketNamespace'],
+  ['transitionDefaultMinimumObjectSize', Object.values(s3.TransitionDefaultMinimumObjectSize), 's3.TransitionDefaultMinimumObjectSize'],
+];
+
+/**
+ * Check the type of every prop of `s3.BucketProps` (and `auditing`) that the bucket constructs pass on or read, so
+ * that a wrong type from JavaScript or jsii ends in a `ValidationError` naming the prop, and a truthy value that is
+ * not `true` never switches anything on.
+ */
+export function checkBucketPropTypes(site: PropSite, props: s3.BucketProps): void {
+  const all = props as unknown as Record<string, unknown>;
+  // Public access first: any value but false is refused as public access, whatever its type.
+  refusePublicAccessProps(site.scope, site.where, props);
+  for (const prop of BOOLEAN_BUCKET_PROPS) checkBoolean(site, prop, all[prop]);
+  for (const prop of STRING_BUCKET_PROPS) checkString(site, prop, all[prop]);
+  for (const prop of ARRAY_BUCKET_PROPS) checkArray(site, prop, all[prop]);
+  for (const [prop, expected, members] of OBJECT_BUCKET_PROPS) checkObject(site, prop, all[prop], expected, false, members);
+  for (const [prop, values, name] of ENUM_BUCKET_PROPS) checkEnum(site, prop, all[prop], values, name);
+  checkNumber(site, 'minimumTLSVersion', props.minimumTLSVersion, { hint: '1.2 (the default) or 1.3' });
+  checkArray(site, 'blockedEncryptionTypes', props.blockedEncryptionTypes, (item, itemProp) => {
+    if (item === null || typeof item !== 'object' || typeof (item as s3.BlockedEncryptionType).name !== 'string') {
+      throw validationError(site.scope, 'InvalidPropType',
+        `${itemProp} on ${site.where} must be an s3.BlockedEncryptionType, but got ${describeValue(item)}. ` +
+        'Pass [s3.BlockedEncryptionType.SSE_C] or [s3.BlockedEncryptionType.NONE], or remove the prop.');
+    }
+  });
+}
+
+/** ACLs that grant access to everyone, or to every AWS account. */
+const PUBLIC_ACLS: readonly string[] = [
+  s3.BucketAccessControl.PUBLIC_READ, s3.BucketAccessControl.PUBLIC_READ_WRITE, s3.BucketAccessControl.AUTHENTICATED_READ,
+];
+
+/**
+ * Refuse every prop that would make a bucket of this library public: `publicReadAccess` (any value but `false`,
+ * since s3.Bucket treats any truthy value as true), `blockPublicAccess` that does not block all four kinds, and
+ * public canned ACLs.
+ */
+export function refusePublicAccessProps(scope: IConstruct | undefined, where: string, props: s3.BucketProps): void {
+  const publicRead = (props as { publicReadAccess?: unknown }).publicReadAccess;
+  if (publicRead !== undefined && publicRead !== false) {
+    throw validationError(scope, 'PublicReadAccessNotAllowed',
+      `publicReadAccess cannot be set on ${where} (got ${describeValue(publicRead)}): an encrypted bucket's objects are not ` +
+      'for anonymous readers. Remove the prop, and serve public content through CloudFront with origin access control.');
+  }
+  const bpa = props.blockPublicAccess as unknown;
+  if (bpa !== undefined) {
+    if (bpa === null || typeof bpa !== 'object') {
+      throw validationError(scope, 'InvalidPropType',
+        `blockPublicAccess on ${where} must be s3.BlockPublicAccess.BLOCK_ALL, but got ${describeValue(bpa)}. ` +
+        'Remove the prop (all public access is blocked by default).');
+    }
+    const settings = bpa as Record<string, unknown>;
+    const open = ['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'].filter((s) => settings[s] !== true);
+    if (open.length > 0) {
+      throw validationError(scope, 'PublicAccessNotBlocked',
+        `blockPublicAccess on ${where} leaves ${open.join(', ')} off, which lets a policy or ACL make the bucket public. ` +
+        'Remove the prop (s3.BlockPublicAccess.BLOCK_ALL is the default), or pass BLOCK_ALL.');
+    }
+  }
+  const acl = props.accessControl as unknown;
+  if (typeof acl === 'string' && PUBLIC_ACLS.includes(acl)) {
+    throw validationError(scope, 'PublicAclNotAllowed',
+      `accessControl '${acl}' on ${where} grants access to everyone or to every AWS account. Remove the prop; ` +
+      'ACLs are disabled by the default ObjectOwnership.BUCKET_OWNER_ENFORCED.');
+  }
+}
+
+/** The error of `grantPublicAccess()` on a bucket of this library. */
+export function publicAccessRefused(bucket: IConstruct, keyPrefix: string | undefined, allowedActions: string[]): Error {
+  const what = `${allowedActions.length > 0 ? allowedActions.join(', ') : 's3:GetObject'} on '${keyPrefix ?? '*'}'`;
+  return validationError(bucket, 'PublicAccessNotAllowed',
+    `grantPublicAccess (${what}) is not allowed on bucket '${bucket.node.path}': the buckets of this library block all ` +
+    'public access, and an Allow to everyone would make encrypted objects readable by anyone. Grant access to ' +
+    'specific principals (grantRead, grantWrite), or serve public content through CloudFront with origin access control.');
 }
 
 /** Why a bucket whose default encryption is SSE-S3 refuses server-side KMS props, in its own words. */
@@ -140,6 +240,8 @@ export function addEncryptionPolicy(bucket: s3.Bucket, requirement: EncryptionRe
  */
 export function finishSecureBucket(bucket: s3.Bucket, props: SecureBucketProps, mode: EncryptionMode): void {
   acknowledgeOnBucket(bucket, nagAcknowledgementsFor(props, mode));
+  checkBucketPolicySize(bucket, `bucket '${bucket.node.path}'`);
+  checkStackQuotas(bucket);
   registerBucketAuditing(bucket, props.auditing);
 }
 

@@ -1,8 +1,10 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  addEncryptionPolicy, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
+  addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
 } from './secure-bucket';
+import { checkPropsObject } from './validation';
 import { validationError } from '../errors';
 import { EncryptionMode } from '../policy/requirement';
 
@@ -36,8 +38,9 @@ export interface SseCOnlyBucketProps extends SecureBucketProps {}
  * new SseCOnlyBucket(this, 'Evidence');
  */
 export class SseCOnlyBucket extends s3.Bucket {
-  private static validatedProps(scope: Construct, id: string, props: SseCOnlyBucketProps): s3.BucketProps {
+  private static validatedProps(scope: Construct, id: string, given: SseCOnlyBucketProps): s3.BucketProps {
     const where = `SseCOnlyBucket '${id}'`;
+    const props = checkPropsObject({ scope, where }, given);
     refuseServerSideKms(scope, where, props, {
       encryption: ': its objects are encrypted with the key each request sends, and S3 requires SSE-S3 as the default that no ' +
         'upload here uses. Remove the prop, or use KmsEncryptedBucket for SSE-KMS or DSSE-KMS.',
@@ -74,5 +77,13 @@ export class SseCOnlyBucket extends s3.Bucket {
     this.minimumTlsVersion = minimumTlsVersionOf(props);
     addEncryptionPolicy(this, { mode: EncryptionMode.SSE_C, minimumTlsVersion: this.minimumTlsVersion });
     finishSecureBucket(this, props, EncryptionMode.SSE_C);
+  }
+
+  /**
+   * Refused: the buckets of this library block all public access. Throws a `ValidationError`; grant access to
+   * specific principals instead (`grantRead`, `grantWrite`, ...).
+   */
+  public grantPublicAccess(keyPrefix?: string, ...allowedActions: string[]): iam.Grant {
+    throw publicAccessRefused(this, keyPrefix, allowedActions);
   }
 }

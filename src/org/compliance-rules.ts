@@ -2,6 +2,8 @@ import { Fn, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import { Construct } from 'constructs';
 import { isKmsMode, validateKeyArns } from './validation';
+import { checkStackQuotas } from '../buckets/quotas';
+import { checkEnum, checkPropsObject, checkString, checkStringArray } from '../buckets/validation';
 import { validationError } from '../errors';
 import { EncryptionMode } from '../policy/requirement';
 
@@ -65,12 +67,25 @@ export class EncryptionComplianceRules extends Construct {
   /** Every rule this construct created. */
   public readonly rules: config.ManagedRule[];
 
-  constructor(scope: Construct, id: string, props: EncryptionComplianceRulesProps = {}) {
+  constructor(scope: Construct, id: string, givenProps: EncryptionComplianceRulesProps = {}) {
     super(scope, id);
     const where = `EncryptionComplianceRules '${id}'`;
+    const site = { scope: this, where };
+    const props = checkPropsObject(site, givenProps);
+    checkStringArray(site, 'kmsKeyArns', props.kmsKeyArns);
+    const prefix = checkString(site, 'ruleNamePrefix', props.ruleNamePrefix);
+    // The longest rule name this construct adds; AWS Config allows 128 characters.
+    const longest = 's3-bucket-server-side-encryption-enabled';
+    if (prefix !== undefined && !Token.isUnresolved(prefix) && prefix.length + longest.length > 128) {
+      throw validationError(this, 'InvalidRuleNamePrefix',
+        `ruleNamePrefix '${prefix}' on ${where} is ${prefix.length} characters: AWS Config rule names are at most 128, and ` +
+        `'${longest}' is appended, so the prefix can have at most ${128 - longest.length}.`);
+    }
+    checkStackQuotas(this);
     const mode = props.encryptionMode ?? EncryptionMode.SSE_S3;
     const keys = props.kmsKeyArns ?? [];
-    if (mode === EncryptionMode.SSE_C || !Object.values(EncryptionMode).includes(mode)) {
+    checkEnum(site, 'encryptionMode', mode, Object.values(EncryptionMode), 'EncryptionMode');
+    if (mode === EncryptionMode.SSE_C) {
       throw validationError(this, 'UnsupportedEncryptionMode',
         `encryptionMode '${mode}' is not allowed on ${where}: AWS Config has no managed rule for SSE-C. ` +
         'Use EncryptionMode.SSE_S3 (any server-side encryption), SSE_KMS or DSSE_KMS.');
@@ -107,11 +122,31 @@ export class EncryptionComplianceRules extends Construct {
           : 'S3 buckets are encrypted by default with a KMS key.',
         // The rule is re-evaluated when a key changes as well as when a bucket does.
         ruleScope: config.RuleScope.fromResources([config.ResourceType.S3_BUCKET, config.ResourceType.KMS_KEY]),
-        inputParameters: keys.length > 0 ? { kmsKeyArns: commaSeparated(keys) } : undefined,
+        inputParameters: keys.length > 0 ? checkedInputParameters(this, where, { kmsKeyArns: commaSeparated(keys) }) : undefined,
       });
       this.rules.push(this.defaultEncryptionKms);
     }
   }
+}
+
+/** AWS Config's quota on a rule's InputParameters (PutConfigRule API, ConfigRule.InputParameters: 1,024 characters). */
+export const MAX_CONFIG_INPUT_PARAMETERS = 1024;
+
+/**
+ * Refuse InputParameters longer than AWS Config accepts. CloudFormation passes them as compact JSON, which is what
+ * is counted; parameters with tokens are measured at deployment only.
+ */
+function checkedInputParameters(scope: Construct, where: string, parameters: Record<string, string>): Record<string, string> {
+  if (Object.values(parameters).some((value) => Token.isUnresolved(value))) return parameters;
+  const size = JSON.stringify(parameters).length;
+  if (size > MAX_CONFIG_INPUT_PARAMETERS) {
+    throw validationError(scope, 'ConfigInputParametersTooLong',
+      `The InputParameters of s3-default-encryption-kms on ${where} are ${size} characters (${JSON.stringify(Object.keys(parameters))} ` +
+      `from kmsKeyArns), over AWS Config's quota of ${MAX_CONFIG_INPUT_PARAMETERS} characters (AWS Config API Reference, ` +
+      'ConfigRule.InputParameters). Pass fewer key ARNs (about 12 fit), e.g. one multi-Region key per Region, or deploy a ' +
+      'second EncryptionComplianceRules for the remaining keys in another account or Region.');
+  }
+  return parameters;
 }
 
 /** The CSV parameter AWS Config expects; a join in the template when an ARN is a token. */

@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import { EncryptionStandardProps } from './standard';
 import { isKmsMode, ResolvedStandard, resolveStandard, validateKeyArns } from './validation';
 import { EncryptionAuditTrail } from '../audit/encryption-audit-trail';
+import { checkArray, checkObject, checkPropsObject, checkString } from '../buckets/validation';
 import { validationError } from '../errors';
 import { EncryptionMode } from '../policy/requirement';
 import { bucketScope, encryptionStatements } from '../policy/statements';
@@ -76,8 +77,9 @@ export class EnforceBucketEncryption implements IAspect {
   private standard?: ResolvedStandard;
 
   constructor(props: EnforceBucketEncryptionProps) {
+    // Checked on the first visit, where there is a construct to attach a ValidationError to.
     this.props = props;
-    this.mode = props.mode ?? EnforcementMode.REMEDIATE;
+    this.mode = (props !== null && typeof props === 'object' ? props.mode : undefined) ?? EnforcementMode.REMEDIATE;
   }
 
   public visit(node: IConstruct): void {
@@ -96,6 +98,10 @@ export class EnforceBucketEncryption implements IAspect {
 
   private validate(scope: IConstruct): ResolvedStandard {
     const where = 'EnforceBucketEncryption';
+    const site = { scope, where };
+    checkPropsObject(site, this.props, true);
+    checkString(site, 'kmsKeyArn', this.props.kmsKeyArn);
+    checkArray(site, 'exclude', this.props.exclude, (item, itemProp) => checkObject(site, itemProp, item, 'a construct', true, ['node']));
     const standard = resolveStandard(scope, where, this.props);
     if (!Object.values(EnforcementMode).includes(this.mode)) {
       throw validationError(scope, 'UnknownEnforcementMode',

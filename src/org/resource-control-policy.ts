@@ -4,6 +4,8 @@ import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { EncryptionStandardProps } from './standard';
 import { isKmsMode, resolveStandard, validateKeyArns } from './validation';
+import { checkStackQuotas } from '../buckets/quotas';
+import { checkPropsObject, checkString, checkStringArray } from '../buckets/validation';
 import { validationError } from '../errors';
 import { resourceControlPolicyStatements } from '../policy/organization';
 
@@ -93,9 +95,27 @@ export class S3EncryptionResourceControlPolicy extends Construct {
   /** Length of the document as AWS Organizations counts it (minified JSON), in characters. */
   public readonly documentSize: number;
 
-  constructor(scope: Construct, id: string, props: S3EncryptionResourceControlPolicyProps) {
+  constructor(scope: Construct, id: string, givenProps: S3EncryptionResourceControlPolicyProps) {
     super(scope, id);
     const where = `S3EncryptionResourceControlPolicy '${id}'`;
+    const site = { scope: this, where };
+    const props = checkPropsObject(site, givenProps, true);
+    if (props.targetIds === undefined) {
+      throw validationError(this, 'TargetIdsRequired',
+        `targetIds is required on ${where}: a resource control policy that is attached nowhere enforces nothing. ` +
+        'Pass the root (r-...), OU (ou-...) or account IDs.');
+    }
+    for (const prop of ['targetIds', 'allowedKmsKeyArns', 'sseCExemptBuckets', 'exemptPrincipalArns'] as const) {
+      checkStringArray(site, prop, props[prop]);
+    }
+    for (const [prop, max] of [['policyName', 128], ['description', 512]] as const) {
+      const value = checkString(site, prop, props[prop]);
+      if (value !== undefined && !Token.isUnresolved(value) && (value.length < 1 || value.length > max)) {
+        throw validationError(this, 'PropOutOfRange',
+          `${prop} on ${where} is ${value.length} characters long: AWS Organizations allows 1 to ${max}. Pass a shorter one, or remove the prop.`);
+      }
+    }
+    checkStackQuotas(this);
     const standard = resolveStandard(this, where, props);
     const keys = props.allowedKmsKeyArns ?? [];
     const exemptPrincipals = props.exemptPrincipalArns ?? [];

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { EncryptionStandardProps } from './standard';
+import { checkNumber, checkStringArray } from '../buckets/validation';
 import { validationError } from '../errors';
 import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 
@@ -23,6 +24,7 @@ export function isKmsMode(mode: EncryptionMode): boolean {
 
 /** Validate a standard and fill in its defaults; `where` names the guardrail in messages. */
 export function resolveStandard(scope: IConstruct, where: string, props: EncryptionStandardProps): ResolvedStandard {
+  checkNumber({ scope, where }, 'minimumTlsVersion', props.minimumTlsVersion, { hint: '1.2 (the default) or 1.3' });
   const mode = props.encryptionMode;
   if (mode === EncryptionMode.SSE_C) {
     throw validationError(scope, 'SseCNotAStandard',
@@ -54,6 +56,7 @@ const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Key ARNs must be key ARNs (not ids or aliases): the condition key and Config compare ARNs. */
 export function validateKeyArns(scope: IConstruct, where: string, prop: string, arns: string[]): void {
+  checkStringArray({ scope, where }, prop, arns);
   for (const arn of arns) {
     if (Token.isUnresolved(arn)) continue;
     if (!KMS_KEY_ARN.test(arn)) {
