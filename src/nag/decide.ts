@@ -219,6 +219,8 @@ class Search {
     }
     // Keys the class restricts are dimensions too, so that every request shows what the class says of them.
     for (const key of Object.keys(requestClass.restrict ?? {})) if (!keyParts.has(key)) keyParts.set(key, []);
+    // The SSE headers constrain each other: when one is a dimension, all are, so that none is forced absent wrongly.
+    if (HEADER_ORDER.some((k) => keyParts.has(k))) for (const key of HEADER_ORDER) if (!keyParts.has(key)) keyParts.set(key, []);
     // The SSE headers constrain each other (see headerCoupling): the one that decides comes first.
     const keyOrder = (key: string) => { const i = HEADER_ORDER.indexOf(key); return i < 0 ? HEADER_ORDER.length : i; };
     const orderedKeys = [...keyParts.entries()].sort(([a], [b]) => keyOrder(a) - keyOrder(b));
