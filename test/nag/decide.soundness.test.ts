@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // a small seeded generator for the samples
 // Soundness of the decision procedure against an independent engine (@cloud-copilot/iam-simulate, devDependency
 // only): on random Deny policies over TLS, VPC endpoint, IP, principal and SSE-header conditions,
 // - every counterexample the procedure reports is a request iam-simulate does not deny explicitly;
@@ -37,7 +38,8 @@ const statementArb = fc.record({
   Action: fc.constantFrom(...ACTIONS),
   Resource: fc.subarray(RESOURCES, { minLength: 1, maxLength: 2 }),
   conditions: fc.subarray(CONDITIONS, { minLength: 0, maxLength: 2 }),
-}).chain(({ Action, Resource, conditions }) => fc.tuple(...conditions.map(([op, key, values]) => fc.constantFrom(...values).map((v) => [op, key, v] as const)))
+}).chain(({ Action, Resource, conditions }) => fc.tuple(
+  ...conditions.map(([op, key, values]) => fc.constantFrom(...values).map((v) => [op, key, v] as const)))
   .map((chosen) => {
     const Condition: Record<string, Record<string, unknown>> = {};
     for (const [op, key, v] of chosen) Condition[op] = { ...Condition[op], [key]: v };
@@ -48,17 +50,30 @@ const policyArb = fc.array(statementArb, { minLength: 1, maxLength: 4 })
 
 const CLASSES: RequestClass[] = [
   {
-    description: 'plain HTTP', actions: NETWORK_ACTIONS, resourceArn: BUCKET, partition: 'aws', account: ACCOUNT,
-    principals: { ownerAccount: true, otherAccounts: true, services: false, anonymous: false }, transports: [{ secure: false }],
+    description: 'plain HTTP',
+    actions: NETWORK_ACTIONS,
+    resourceArn: BUCKET,
+    partition: 'aws',
+    account: ACCOUNT,
+    principals: { ownerAccount: true, otherAccounts: true, services: false, anonymous: false },
+    transports: [{ secure: false }],
   },
   {
-    description: 'old TLS', actions: NETWORK_ACTIONS, resourceArn: BUCKET, partition: 'aws', account: ACCOUNT,
+    description: 'old TLS',
+    actions: NETWORK_ACTIONS,
+    resourceArn: BUCKET,
+    partition: 'aws',
+    account: ACCOUNT,
     principals: { ownerAccount: true, otherAccounts: true, services: false, anonymous: false },
     transports: [{ secure: true, tlsVersion: '1.0' }, { secure: true, tlsVersion: '1.1' }],
   },
   {
-    description: 'KMS uploads', actions: S3_BUCKET_AND_OBJECT_ACTIONS.filter((a) => a.action === 's3:PutObject'), resourceArn: BUCKET,
-    partition: 'aws', account: ACCOUNT, principals: { ownerAccount: true, otherAccounts: true, services: false, anonymous: false },
+    description: 'KMS uploads',
+    actions: S3_BUCKET_AND_OBJECT_ACTIONS.filter((a) => a.action === 's3:PutObject'),
+    resourceArn: BUCKET,
+    partition: 'aws',
+    account: ACCOUNT,
+    principals: { ownerAccount: true, otherAccounts: true, services: false, anonymous: false },
     transports: [{ secure: true, tlsVersion: '1.2' }, { secure: true, tlsVersion: '1.3' }],
     restrict: { 's3:x-amz-server-side-encryption': ['aws:kms', 'aws:kms:dsse'], 's3:x-amz-server-side-encryption-customer-algorithm': [undefined] },
   },
