@@ -130,4 +130,7 @@ project.addTask('bench:pack', {
   exec: 'ts-node --transpile-only bench/rule-pack.ts',
 });
 
+// Tests type-check like the sources (ts-jest only transpiles).
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
 project.synth();

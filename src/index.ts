@@ -1,5 +1,6 @@
-export { EncryptionMode, UploadHeaderRule, EncryptionRequirement } from './policy/requirement';
-export { SecureBucketProps } from './buckets/secure-bucket';
+export { EncryptionMode, UploadHeaderRule } from './policy/requirement';
+export type { EncryptionRequirement } from './policy/requirement';
+export type { SecureBucketProps } from './buckets/secure-bucket';
 export * from './buckets/encrypted-bucket';
 export * from './buckets/kms-encrypted-bucket';
 export * from './buckets/sse-c-only-bucket';

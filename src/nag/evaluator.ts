@@ -257,14 +257,7 @@ export function compileStatements(policy: PolicyDocumentJson): CompiledStatement
   }
   const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
   return statements.map((statement, index) => {
-    if (statement === null || typeof statement !== 'object') {
-      throw new UnsupportedPolicyFeature('statement is not an object', `#${index}`);
-    }
-    const id = typeof statement.Sid === 'string' && statement.Sid !== '' ? statement.Sid : `#${index}`;
-    const effect = statement.Effect;
-    if (effect !== 'Allow' && effect !== 'Deny') {
-      throw new UnsupportedPolicyFeature(`Effect ${JSON.stringify(effect)}`, id);
-    }
+    const { id, effect } = statementHeader(statement, index);
     oneOf(statement, id, 'Action', 'NotAction');
     oneOf(statement, id, 'Resource', 'NotResource');
     if ((statement.Principal === undefined) === (statement.NotPrincipal === undefined)) {
@@ -285,6 +278,19 @@ export function compileStatements(policy: PolicyDocumentJson): CompiledStatement
     }
     return { id, effect, statement, parts };
   });
+}
+
+/** A statement's id (`Sid`, or `#<index>`) and effect, or the reason it is malformed. */
+function statementHeader(statement: PolicyStatementJson, index: number): { id: string; effect: 'Allow' | 'Deny' } {
+  if (statement === null || typeof statement !== 'object') {
+    throw new UnsupportedPolicyFeature('statement is not an object', `#${index}`);
+  }
+  const id = typeof statement.Sid === 'string' && statement.Sid !== '' ? statement.Sid : `#${index}`;
+  const effect = statement.Effect;
+  if (effect !== 'Allow' && effect !== 'Deny') {
+    throw new UnsupportedPolicyFeature(`Effect ${JSON.stringify(effect)}`, id);
+  }
+  return { id, effect };
 }
 
 /** The request context with lower-case keys and absent values removed, as `matchPart` takes it. */
@@ -358,14 +364,7 @@ function analyseStatements(
   const context = normaliseContext(request.context);
   const result: StatementAnalysis[] = [];
   statements.forEach((statement, index) => {
-    if (statement === null || typeof statement !== 'object') {
-      throw new UnsupportedPolicyFeature('statement is not an object', `#${index}`);
-    }
-    const id = typeof statement.Sid === 'string' && statement.Sid !== '' ? statement.Sid : `#${index}`;
-    const effect = statement.Effect;
-    if (effect !== 'Allow' && effect !== 'Deny') {
-      throw new UnsupportedPolicyFeature(`Effect ${JSON.stringify(effect)}`, id);
-    }
+    const { id, effect } = statementHeader(statement, index);
     if (!include(effect)) {
       return;
     }

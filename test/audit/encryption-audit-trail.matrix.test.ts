@@ -33,7 +33,7 @@ const trailKeyArn = resolver.getAtt(keyId, 'Arn');
 const otherKeyArn = `arn:aws:kms:${TEST_ENV.region}:${account}:key/another-key`;
 const logBucketId = logBucketsOf(template)[0];
 const bucketArn = resolver.getAtt(logBucketId, 'Arn');
-const logGroupName = resolver.resolve(Object.values(template.Resources).find((r: any) => r.Type === 'AWS::Logs::LogGroup')!.Properties.LogGroupName);
+const logGroupName = resolver.resolve((Object.values(template.Resources).find((r: any) => r.Type === 'AWS::Logs::LogGroup')! as any).Properties.LogGroupName);
 const logGroupArn = `arn:aws:logs:${TEST_ENV.region}:${account}:log-group:${logGroupName}`;
 
 /** Rows titled "<what> is <verdict>", the verdict being the row's last column. */

@@ -7,7 +7,7 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import * as fc from 'fast-check';
 import { decideAllDenied, RequestClass } from '../../src/nag/decide';
-import { PolicyDocumentJson, PolicyRequest } from '../../src/nag/evaluator';
+import { PolicyDocumentJson, PolicyRequest, PolicyStatementJson } from '../../src/nag/evaluator';
 import { S3_BUCKET_AND_OBJECT_ACTIONS } from '../../src/nag/generated/service-authorization';
 
 const ACCOUNT = '111111111111';
@@ -45,8 +45,8 @@ const statementArb = fc.record({
     for (const [op, key, v] of chosen) Condition[op] = { ...Condition[op], [key]: v };
     return { Effect: 'Deny', Principal: { AWS: '*' }, Action, Resource, ...(chosen.length > 0 ? { Condition } : {}) };
   }));
-const policyArb = fc.array(statementArb, { minLength: 1, maxLength: 4 })
-  .map((statements) => ({ Version: '2012-10-17', Statement: statements.map((s, i) => ({ Sid: `S${i}`, ...s })) }));
+const policyArb: fc.Arbitrary<PolicyDocumentJson> = fc.array(statementArb, { minLength: 1, maxLength: 4 })
+  .map((statements) => ({ Version: '2012-10-17', Statement: statements.map((s, i) => ({ Sid: `S${i}`, ...s }) as PolicyStatementJson) }));
 
 const CLASSES: RequestClass[] = [
   {

@@ -16,6 +16,7 @@ import * as fc from 'fast-check';
 import {
   ConditionBlock,
   ConditionValue,
+  describePrincipal,
   evaluateDenies,
   evaluatePolicy,
   PolicyDocumentJson,
@@ -174,7 +175,7 @@ const CHAINS: Record<string, string[][]> = {
  * comparison skips it.
  */
 function notPrincipalNamesPartOfChain(policy: PolicyDocumentJson, request: PolicyRequest): boolean {
-  const principal = typeof request.principal === 'string' ? request.principal : request.principal.service;
+  const principal = describePrincipal(request.principal);
   const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
   return statements.some(statement => {
     if (!statement.NotPrincipal || statement.NotPrincipal === '*') {
@@ -325,7 +326,7 @@ interface Verdict {
 async function simulate(policy: PolicyDocumentJson, request: PolicyRequest, identityAllowsAll: boolean): Promise<Verdict> {
   const simulation: Simulation = {
     request: {
-      principal: typeof request.principal === 'string' ? request.principal : request.principal.service,
+      principal: describePrincipal(request.principal),
       action: request.action,
       resource: { resource: request.resource, accountId: ACCOUNT },
       contextVariables: request.context as Record<string, string>,

@@ -66,7 +66,7 @@ describe('EnforceBucketEncryption brings an app of plain buckets up to the stand
     const { app, ids } = plainApp();
     app.synth();
     const report = new S3EncryptionChecks(undefined, {}).validateScope(app);
-    const flagged = new Set(report.violations.flatMap((v) => v.violatingResources.map((r) => r.constructPath.split('/').slice(-2).join('/'))));
+    const flagged = new Set(report.violations.flatMap((v) => v.violatingResources.map((r) => (r.constructPath ?? '').split('/').slice(-2).join('/'))));
     expect(report.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining([
       'S3Encryption-TlsOnlyEnforced', 'S3Encryption-UploadHeaderEnforced', 'S3Encryption-SseCBlockedUnlessRequired',
     ]));
