@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, DefaultStackSynthesizer, Errors, Stack, Validations } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { InputError, lineOf, TemplateSource, templatesAt } from './templates';
 import { AllowedEncryption, S3EncryptionChecks, S3EncryptionChecksProps } from '../nag/s3-encryption-checks';
@@ -39,11 +39,51 @@ export interface Finding {
   readonly line?: number;
 }
 
+/** A finding an acknowledgement suppressed, with its reason: reported, but not counted. */
+export interface SuppressedFinding extends Finding {
+  readonly reason: string;
+}
+
+/** A parameter judged at its default (no `AllowedValues`, no `--parameters` value). */
+export interface Assumption {
+  readonly file: string;
+  readonly stackName: string;
+  readonly parameter: string;
+  readonly value: string;
+}
+
+/** A property decided about a bucket or key (`--explain`). */
+export interface Explanation {
+  readonly file: string;
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly line?: number;
+  /** The property, e.g. `TLS only`. */
+  readonly property: string;
+  /** The requests it covers. */
+  readonly covers: string;
+  /** `proof`, `counterexample` or `could not evaluate`. */
+  readonly verdict: string;
+  /** The counterexample, or what could not be evaluated. */
+  readonly detail?: string;
+  /** Whether the verdict is what the standard wants; undefined when it only says what the bucket is. */
+  readonly compliant?: boolean;
+  readonly requestsDecided: number;
+  /** The way of deploying the template the verdict holds for, when there are several. */
+  readonly scenario?: string;
+}
+
 /** What `checkTemplates` found. */
 export interface CheckReport {
   /** Every template checked. */
   readonly templates: ReadonlyArray<{ readonly file: string; readonly stackName: string; readonly resources: number }>;
   readonly findings: Finding[];
+  /** Findings acknowledged in the templates, with the reasons. */
+  readonly suppressed: SuppressedFinding[];
+  /** Parameters judged at their defaults. */
+  readonly assumptions: Assumption[];
+  /** With `explain`: every property decided, per bucket and key. */
+  readonly explanations?: Explanation[];
   /** Every rule of the pack, found or not. */
   readonly ruleIds: string[];
 }
@@ -62,6 +102,10 @@ export interface CheckOptions {
   readonly onProgress?: (progress: CheckProgress) => void;
   /** Findings say why the rule exists, too. @default false */
   readonly verbose?: boolean;
+  /** Values of template parameters by logical ID (`--parameters Name=Value`). */
+  readonly parameters?: Record<string, string>;
+  /** Report every property decided, per bucket and key. @default false */
+  readonly explain?: boolean;
 }
 
 /**
@@ -75,48 +119,103 @@ export function checkTemplates(paths: string[], standard: CheckStandard = {}, op
   validateStandard(standard);
   const groups = paths.map((input) => templatesAt(input));
   const total = groups.reduce((sum, group) => sum + group.length, 0);
-  const pack = new S3EncryptionChecks(undefined, { ...standard, verbose: options.verbose ?? false });
+  const given = options.parameters ?? {};
+  for (const name of Object.keys(given)) {
+    if (!groups.flat().some((source) => hasParameter(source, name))) {
+      throw new InputError('--parameters', `no template has a parameter named ${name}`);
+    }
+  }
   const findings: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  const assumptions: Assumption[] = [];
+  const explanations: Explanation[] = [];
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-s3-encryption-check-'));
   let done = 0;
   try {
     for (const group of groups) {
       const app = new App({ outdir: path.join(workDir, 'out') });
       const locations = new Map<string, { source: TemplateSource; logicalId: string }>();
+      const stackSources = new Map<string, TemplateSource>();
       const usedIds = new Set<string>();
       for (const source of group) {
-        includeTemplate(app, source, uniqueId(source.stackName, usedIds), workDir, locations);
+        const stackId = uniqueId(source.stackName, usedIds);
+        stackSources.set(stackId, source);
+        includeTemplate(app, source, stackId, workDir, locations);
         options.onProgress?.({ phase: 'loaded', done: ++done, total, file: source.file });
       }
-      const report = pack.validateScope(app);
+      // Each group's pack gets the values of the parameters its templates declare (the others are another group's).
+      const parameterValues = Object.fromEntries(Object.entries(given).filter(([name]) => group.some((source) => hasParameter(source, name))));
+      const pack = new S3EncryptionChecks(undefined, { ...standard, verbose: options.verbose ?? false, parameterValues });
+      const report = validate(pack, app);
       options.onProgress?.({ phase: 'checked', done, total });
+      const locate = (constructPath: string) => {
+        const location = locations.get(constructPath);
+        const source = location?.source ?? group[0];
+        const logicalId = location?.logicalId ?? constructPath.split('/').pop()!;
+        return { file: source.file, stackName: source.stackName, logicalId, line: lineOf(source, logicalId) };
+      };
       for (const violation of report.violations) {
         for (const resource of violation.violatingResources) {
-          const constructPath = resource.constructPath ?? '';
-          const location = locations.get(constructPath);
-          const source = location?.source ?? group[0];
-          const logicalId = location?.logicalId ?? resource.resourceLogicalId ?? constructPath.split('/').pop()!;
           findings.push({
             ruleId: violation.ruleName,
             level: violation.severity === 'warning' ? 'warning' : 'error',
             message: violation.description,
-            file: source.file,
-            logicalId,
-            stackName: source.stackName,
-            line: lineOf(source, logicalId),
+            ...locate(resource.constructPath ?? ''),
           });
+        }
+      }
+      for (const finding of pack.suppressedFindings()) {
+        suppressed.push({
+          ruleId: finding.ruleId,
+          level: finding.severity === 'warning' ? 'warning' : 'error',
+          message: finding.description,
+          reason: finding.reason,
+          ...locate(finding.constructPath),
+        });
+      }
+      for (const assumption of pack.parameterAssumptions()) {
+        const source = stackSources.get(assumption.stack);
+        if (source) assumptions.push({ file: source.file, stackName: source.stackName, parameter: assumption.parameter, value: assumption.value });
+      }
+      if (options.explain) {
+        for (const explanation of pack.explanations()) {
+          const { constructPath, ...rest } = explanation;
+          explanations.push({ ...locate(constructPath), ...rest });
         }
       }
     }
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  findings.sort((a, b) => a.file.localeCompare(b.file) || a.logicalId.localeCompare(b.logicalId) || a.ruleId.localeCompare(b.ruleId));
+  const byLocation = (a: Finding, b: Finding) =>
+    a.file.localeCompare(b.file) || a.logicalId.localeCompare(b.logicalId) || a.ruleId.localeCompare(b.ruleId);
+  findings.sort(byLocation);
+  suppressed.sort(byLocation);
   return {
     templates: groups.flat().map((s) => ({ file: s.file, stackName: s.stackName, resources: Object.keys(s.template.Resources).length })),
     findings,
+    suppressed,
+    assumptions,
+    ...(options.explain ? { explanations } : {}),
     ruleIds: [...S3EncryptionChecks.RULE_IDS],
   };
+}
+
+function hasParameter(source: TemplateSource, name: string): boolean {
+  const parameters = source.template.Parameters;
+  return parameters !== null && typeof parameters === 'object' && Object.prototype.hasOwnProperty.call(parameters, name);
+}
+
+/** Run the pack; a value it refuses (a parameter value outside AllowedValues) is the user's input error. */
+function validate(pack: S3EncryptionChecks, app: App) {
+  try {
+    return pack.validateScope(app);
+  } catch (e) {
+    if (Errors.isValidationError(e) && (e as Error).name === 'S3EncryptionChecksParameterValues') {
+      throw new InputError('--parameters', (e as Error).message.replace(/^S3EncryptionChecks: parameterValues: /, '').replace(/\. Give values.*$/s, ''));
+    }
+    throw e;
+  }
 }
 
 /** Reject a standard the pack would not understand, naming the key (the config file's, too). */

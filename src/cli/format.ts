@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { CheckReport, CheckStandard, Finding } from './check';
+import { CheckReport, CheckStandard, Explanation, Finding, SuppressedFinding } from './check';
 
 // Output of the `check` command: a text table, JSON, or SARIF 2.1.0 for code scanning.
 
@@ -31,6 +31,7 @@ function summary(report: CheckReport) {
     findings: report.findings.length,
     errors,
     warnings: report.findings.length - errors,
+    suppressed: report.suppressed.length,
   };
 }
 
@@ -40,25 +41,62 @@ export function displayPath(file: string, cwd: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? path.resolve(cwd, file) : relative.split(path.sep).join('/');
 }
 
+/** Rows as a table: every column but the last padded to its widest cell. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]) : c)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w)).concat('-'.repeat(header[header.length - 1].length))), ...rows.map(line)];
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function toText(report: CheckReport, cwd: string): string {
   const s = summary(report);
-  const checked = `${s.templates} template${s.templates === 1 ? '' : 's'}, ${s.resources} resources`;
-  if (report.findings.length === 0) return `No findings: checked ${checked}.\n`;
-  const rows = report.findings.map((f) => [
-    f.level.toUpperCase(), f.ruleId, `${displayPath(f.file, cwd)}${f.line ? `:${f.line}` : ''}`, f.logicalId, f.message,
-  ]);
-  const header = ['LEVEL', 'RULE', 'TEMPLATE', 'LOGICAL ID', 'FINDING'];
-  const widths = header.slice(0, 4).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c)).join('  ').trimEnd();
-  return [
-    line(header),
-    line(widths.map((w) => '-'.repeat(w)).concat('-------')),
-    ...rows.map(line),
-    '',
-    `${s.findings} finding${s.findings === 1 ? '' : 's'} (${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} ` +
-      `warning${s.warnings === 1 ? '' : 's'}) in ${checked}.`,
-    '',
-  ].join('\n');
+  const checked = `${plural(s.templates, 'template')}, ${s.resources} resources`;
+  const where = (f: { file: string; line?: number }) => `${displayPath(f.file, cwd)}${f.line ? `:${f.line}` : ''}`;
+  const out: string[] = [];
+  if (report.explanations !== undefined) out.push(...explanationText(report.explanations, where));
+  if (report.findings.length > 0) {
+    out.push(...table(['LEVEL', 'RULE', 'TEMPLATE', 'LOGICAL ID', 'FINDING'],
+      report.findings.map((f) => [f.level.toUpperCase(), f.ruleId, where(f), f.logicalId, f.message])), '');
+  }
+  if (report.suppressed.length > 0) {
+    out.push('Suppressed (acknowledged in the template; not counted):',
+      ...table(['RULE', 'TEMPLATE', 'LOGICAL ID', 'REASON', 'FINDING'],
+        report.suppressed.map((f) => [f.ruleId, where(f), f.logicalId, JSON.stringify(f.reason), f.message])), '');
+  }
+  if (report.assumptions.length > 0) {
+    out.push('Judged at parameter defaults (a deployment may pass other values: check them with --parameters Name=Value):',
+      ...report.assumptions.map((a) => `  ${displayPath(a.file, cwd)}: ${a.parameter} = ${JSON.stringify(a.value)}`), '');
+  }
+  const suppressedNote = s.suppressed > 0 ? `; ${s.suppressed} suppressed` : '';
+  if (report.findings.length === 0) {
+    out.push(`No findings: checked ${checked}${suppressedNote}.`);
+  } else {
+    out.push(`${plural(s.findings, 'finding')} (${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}) in ${checked}${suppressedNote}.`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** `--explain`: per bucket or key, each property, its verdict and the counterexample or what was not decided. */
+function explanationText(explanations: readonly Explanation[], where: (f: { file: string; line?: number }) => string): string[] {
+  const out: string[] = [];
+  const byResource = new Map<string, Explanation[]>();
+  for (const e of explanations) {
+    const key = `${where(e)} ${e.stackName}/${e.logicalId}`;
+    byResource.set(key, [...(byResource.get(key) ?? []), e]);
+  }
+  for (const [resource, rows] of byResource) {
+    out.push(resource, ...table(['PROPERTY', 'VERDICT', 'OK', 'REQUESTS', 'COVERS / COUNTEREXAMPLE'], rows.map((e) => [
+      e.scenario ? `${e.property} (when ${e.scenario})` : e.property,
+      e.verdict,
+      e.compliant === undefined ? '-' : e.compliant ? 'yes' : 'NO',
+      String(e.requestsDecided),
+      e.detail ? `${e.covers}: ${e.verdict === 'counterexample' ? `${e.detail} is not denied` : e.detail}` : e.covers,
+    ])).map((line) => `  ${line}`), '');
+  }
+  if (explanations.length === 0) out.push('No bucket policy or key policy properties were decided.', '');
+  return out;
 }
 
 function toJson(report: CheckReport, standard: CheckStandard, tool: ToolInfo, cwd: string) {
@@ -76,6 +114,20 @@ function toJson(report: CheckReport, standard: CheckStandard, tool: ToolInfo, cw
       logicalId: f.logicalId,
       message: f.message,
     })),
+    suppressed: report.suppressed.map((f) => ({
+      ruleId: f.ruleId,
+      level: f.level,
+      file: displayPath(f.file, cwd),
+      ...(f.line ? { line: f.line } : {}),
+      stack: f.stackName,
+      logicalId: f.logicalId,
+      message: f.message,
+      reason: f.reason,
+    })),
+    assumptions: report.assumptions.map((a) => ({ file: displayPath(a.file, cwd), stack: a.stackName, parameter: a.parameter, value: a.value })),
+    ...(report.explanations !== undefined ? {
+      explanations: report.explanations.map(({ file, stackName, ...rest }) => ({ file: displayPath(file, cwd), stack: stackName, ...rest })),
+    } : {}),
   };
 }
 
@@ -115,7 +167,7 @@ function toSarif(report: CheckReport, tool: ToolInfo, cwd: string) {
         },
       },
       originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(cwd.endsWith(path.sep) ? cwd : cwd + path.sep).href } },
-      results: report.findings.map((f) => ({
+      results: [...report.findings, ...report.suppressed].map((f) => ({
         ruleId: f.ruleId,
         ruleIndex: ruleIds.indexOf(f.ruleId),
         level: f.level,
@@ -128,7 +180,16 @@ function toSarif(report: CheckReport, tool: ToolInfo, cwd: string) {
           logicalLocations: [{ name: f.logicalId, fullyQualifiedName: `${f.stackName}/${f.logicalId}`, kind: 'resource' }],
         }],
         partialFingerprints: { 'resource/v1': `${f.stackName}/${f.logicalId}/${f.ruleId}` },
+        // An acknowledgement in the template is an in-source suppression (SARIF 2.1.0 §3.35).
+        ...('reason' in f ? { suppressions: [{ kind: 'inSource', status: 'accepted', justification: (f as SuppressedFinding).reason }] } : {}),
       })),
+      ...(report.assumptions.length > 0 ? {
+        properties: {
+          parameterAssumptions: report.assumptions.map((a) => ({
+            file: displayPath(a.file, cwd), stack: a.stackName, parameter: a.parameter, value: a.value,
+          })),
+        },
+      } : {}),
     }],
   };
 }

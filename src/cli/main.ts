@@ -39,6 +39,8 @@ interface CheckFlags {
   readonly requireAuditTrail?: boolean;
   readonly requireBucketKey?: boolean;
   readonly verbose?: boolean;
+  readonly parameters?: Record<string, string>;
+  readonly explain?: boolean;
 }
 
 function toolInfo(): ToolInfo {
@@ -60,6 +62,15 @@ function tlsVersion(value: string): number {
 function collect(value: string, previous: string[] | undefined): string[] {
   if (!value.startsWith('arn:')) throw new InvalidArgumentError(`'${value}' is not an ARN: pass the key (or alias) ARN.`);
   return [...(previous ?? []), value];
+}
+
+/** `Name=Value` (repeatable) into an object; the value may contain `=`, the name may not be empty. */
+function parameterValue(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError(`'${value}' is not Name=Value: pass a parameter's logical ID, '=', and its value.`);
+  const name = value.slice(0, at);
+  if (!/^[A-Za-z0-9]+$/.test(name)) throw new InvalidArgumentError(`'${name}' is not a parameter logical ID (letters and digits only).`);
+  return { ...(previous ?? {}), [name]: value.slice(at + 1) };
 }
 
 /** The standard from the config file (if any), then the flags, which win. */
@@ -134,9 +145,14 @@ export function run(argv: string[], io: Io = { stdout: (t) => process.stdout.wri
     .option('--require-bucket-key', 'SSE-KMS buckets must use an S3 Bucket Key (requireBucketKey, the default)')
     .option('--no-require-bucket-key', 'do not require S3 Bucket Keys')
     .option('--verbose', 'say why each rule exists in its findings')
+    .option('--parameters <Name=Value>', 'judge templates with this parameter value instead of its default or each of its ' +
+      'AllowedValues; repeat for more', parameterValue)
+    .option('--explain', 'list, per bucket and key, every property decided: the requests it covers and the proof or counterexample')
     .action((paths: string[], flags: CheckFlags) => {
       const standard = standardOf(flags);
-      const report = checkTemplates(paths, standard, { onProgress: progressReporter(io), verbose: flags.verbose });
+      const report = checkTemplates(paths, standard, {
+        onProgress: progressReporter(io), verbose: flags.verbose, parameters: flags.parameters, explain: flags.explain,
+      });
       io.stdout(format(report, standard, flags.format, tool));
       exitCode = report.findings.length > 0 ? ExitCode.FINDINGS : ExitCode.CLEAN;
     });

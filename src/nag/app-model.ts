@@ -55,6 +55,8 @@ export interface Scenario {
   readonly atoms: ReadonlyMap<string, boolean>;
   /** How a finding names the scenario: `parameter MinTls = 1.0, condition UseKms true`. */
   readonly label?: string;
+  /** Values the user gave for parameters, by logical ID, in every stack that has the parameter. */
+  readonly given?: ReadonlyMap<string, string>;
 }
 
 const NO_SCENARIO: Scenario = { parameters: new Map(), atoms: new Map() };
@@ -145,10 +147,11 @@ export class AppModel implements ValueHost {
    * combination of the `AllowedValues` of the parameters they use, and of the template conditions that depend on
    * values chosen at deployment. One model per scenario; a single model (without a label) when there is no choice.
    */
-  public static scenarios(scope: IConstruct): Array<{ model: AppModel; scenario: Scenario }> {
-    const base = new AppModel(scope.node.root, NO_SCENARIO);
+  public static scenarios(scope: IConstruct, parameterValues: Record<string, string> = {}): Array<{ model: AppModel; scenario: Scenario }> {
+    const given = new Map(Object.entries(parameterValues));
+    const base = new AppModel(scope.node.root, { ...NO_SCENARIO, given });
     const choices = base.parameterChoices();
-    if (choices.length === 0 && base.unknownAtoms().length === 0) return [{ model: base, scenario: NO_SCENARIO }];
+    if (choices.length === 0 && base.unknownAtoms().length === 0) return [{ model: base, scenario: base.scenario }];
     let assignments: Array<Map<string, string>> = [new Map()];
     for (const { key, values } of choices) {
       assignments = assignments.flatMap((a) => values.map((v) => new Map([...a, [key, v]])));
@@ -156,13 +159,13 @@ export class AppModel implements ValueHost {
     }
     const out: Array<{ model: AppModel; scenario: Scenario }> = [];
     for (const parameters of assignments) {
-      const first = new AppModel(scope.node.root, { parameters, atoms: new Map() });
+      const first = new AppModel(scope.node.root, { parameters, atoms: new Map(), given });
       const atoms = first.unknownAtoms().slice(0, 5);
       let atomAssignments: Array<Map<string, boolean>> = [new Map()];
       for (const atom of atoms) atomAssignments = atomAssignments.flatMap((a) => [new Map([...a, [atom, true]]), new Map([...a, [atom, false]])]);
       for (const atomValues of atomAssignments) {
         if (out.length >= MAX_SCENARIOS) break;
-        const model = atoms.length === 0 ? first : new AppModel(scope.node.root, { parameters, atoms: atomValues });
+        const model = atoms.length === 0 ? first : new AppModel(scope.node.root, { parameters, atoms: atomValues, given });
         out.push({ model, scenario: model.scenario });
       }
     }
@@ -210,6 +213,33 @@ export class AppModel implements ValueHost {
     this.indexTrails();
   }
 
+  /**
+   * What is wrong with the parameter values a user gave: a name no stack has as a parameter, or a value outside the
+   * parameter's `AllowedValues`. Empty when they are all usable.
+   */
+  public parameterValueProblems(): string[] {
+    const problems: string[] = [];
+    for (const [name, value] of this.scenario.given ?? []) {
+      const specs = [...this.stacks.values()].flatMap((stack) => {
+        const spec = stack.parameters.get(name);
+        return spec ? [{ stack, spec }] : [];
+      });
+      if (specs.length === 0) {
+        problems.push(`no template has a parameter named ${name}`);
+        continue;
+      }
+      for (const { stack, spec } of specs) {
+        if (!Array.isArray(spec.allowedValues) || spec.allowedValues.length === 0) continue;
+        const allowed = spec.allowedValues.map((v) => concreteString(v));
+        if (!allowed.includes(value)) {
+          problems.push(`${JSON.stringify(value)} is not one of the AllowedValues of parameter ${name} in ${stack.stack.node.path} ` +
+            `(${allowed.map((v) => JSON.stringify(v)).join(', ')})`);
+        }
+      }
+    }
+    return problems;
+  }
+
   /** The bucket a node is, if it is one. */
   public bucket(node: CfnResource): BucketModel | undefined {
     return this.buckets.get(node);
@@ -225,9 +255,19 @@ export class AppModel implements ValueHost {
     return this.trails.get(node);
   }
 
+  /** Every KMS key of the app. */
+  public allKeys(): KeyModel[] {
+    return [...this.keys.values()];
+  }
+
   /** Every trail of the app. */
   public allTrails(): TrailModel[] {
     return [...this.trails.values()];
+  }
+
+  /** The names of the app's buckets (placeholders for those named at deployment). */
+  public allBucketNames(): string[] {
+    return [...this.bucketsByName.keys()];
   }
 
   /** Every bucket of the app with this name. */
@@ -288,7 +328,7 @@ export class AppModel implements ValueHost {
     const record = stack.resources.get(logicalId);
     if (record) return this.physicalRef(record, depth);
     if (stack.parameters.has(logicalId)) {
-      const chosen = this.scenario.parameters.get(`${stack.stack.artifactId}/${logicalId}`);
+      const chosen = this.scenario.parameters.get(`${stack.stack.artifactId}/${logicalId}`) ?? this.scenario.given?.get(logicalId);
       if (chosen !== undefined) return chosen;
       const fallback = stack.parameters.get(logicalId)!.default;
       // A parameter without a default is a symbol: any value, the same wherever it is used.
@@ -331,7 +371,7 @@ export class AppModel implements ValueHost {
     for (const stack of this.stacks.values()) {
       const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
       for (const [name, spec] of stack.parameters) {
-        if (!used.has(name) || !Array.isArray(spec.allowedValues) || spec.allowedValues.length === 0) continue;
+        if (!used.has(name) || this.scenario.given?.has(name) || !Array.isArray(spec.allowedValues) || spec.allowedValues.length === 0) continue;
         const values = spec.allowedValues.map((v) => concreteString(v)).filter((v): v is string => v !== undefined);
         if (values.length > 0) out.push({ key: `${stack.stack.artifactId}/${name}`, values });
       }
@@ -361,7 +401,8 @@ export class AppModel implements ValueHost {
     for (const stack of this.stacks.values()) {
       const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
       for (const [name, spec] of stack.parameters) {
-        if (!used.has(name) || spec.default === undefined || this.scenario.parameters.has(`${stack.stack.artifactId}/${name}`)) continue;
+        if (!used.has(name) || spec.default === undefined || this.scenario.given?.has(name) ||
+          this.scenario.parameters.has(`${stack.stack.artifactId}/${name}`)) continue;
         const value = concreteString(resolveValue(spec.default, stack, this));
         if (value !== undefined) out.push({ stack: stack.stack.node.path, parameter: name, value });
       }

@@ -227,15 +227,20 @@ class Search {
     const principalParts = this.statements.flatMap((s) => s.parts.filter((p) => p.kind === 'principal' ||
       (p.kind === 'condition' && PRINCIPAL_KEYS.has(p.key.toLowerCase()))));
 
+    // Candidates depend on little of the partial request (the action's resource type, whether a key applies): each
+    // list is computed once per search, not once per node.
     this.dimensions = [
-      { name: 'action', candidates: () => byFamiliarity(this.requestClass.actions).map((action) => ({ action })) },
-      { name: 'resource', candidates: (p) => this.resourceCandidates(p.action!) },
-      { name: 'principal', candidates: () => this.principalCandidates(principalParts, all) },
-      { name: 'transport', candidates: (p) => this.transportCandidates(p.action!) },
-      ...orderedKeys.map(([key, parts]): Dimension => ({
-        name: key,
-        candidates: (p) => this.keyCandidates(key, parts, p),
-      })),
+      { name: 'action', candidates: once(() => byFamiliarity(this.requestClass.actions).map((action) => ({ action }))) },
+      { name: 'resource', candidates: memo((p) => p.action!.resource, (p) => this.resourceCandidates(p.action!)) },
+      { name: 'principal', candidates: once(() => this.principalCandidates(principalParts, all)) },
+      { name: 'transport', candidates: memo((p) => p.action!.conditionKeys.some((k) => k.toLowerCase() === TLS_VERSION), (p) => this.transportCandidates(p.action!)) },
+      ...orderedKeys.map(([key, parts]): Dimension => {
+        const present = once(() => this.keyValueCandidates(key, parts));
+        return {
+          name: key,
+          candidates: (p) => (!keyApplies(key, p.action!) || !headerCoupling(key, p.keys ?? {}) ? [{ key, value: undefined }] : present(p)),
+        };
+      }),
     ];
     const dimensionOf = (part: StatementPart): number => {
       switch (part.kind) {
@@ -460,8 +465,8 @@ class Search {
     });
   }
 
-  private keyCandidates(key: string, parts: Array<StatementPart & { kind: 'condition' }>, partial: Partial<Assignment>): Candidate[] {
-    if (!keyApplies(key, partial.action!) || !headerCoupling(key, partial.keys ?? {})) return [{ key, value: undefined }];
+  /** Candidates of a condition key where the request may carry it. */
+  private keyValueCandidates(key: string, parts: Array<StatementPart & { kind: 'condition' }>): Candidate[] {
     const restrict = this.requestClass.restrict?.[key];
     const exclude = new Set(this.requestClass.exclude?.[key] ?? []);
     let values: Array<string | string[] | undefined>;
@@ -548,6 +553,27 @@ function byFamiliarity(actions: readonly S3ActionSpec[]): S3ActionSpec[] {
     return i < 0 ? FAMILIAR_ACTIONS.length : i;
   };
   return [...actions].sort((a, b) => rank(a) - rank(b));
+}
+
+function once<T>(compute: () => T): (p: Partial<Assignment>) => T {
+  let value: T | undefined;
+  let done = false;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value as T;
+  };
+}
+
+function memo<K, T>(keyOf: (p: Partial<Assignment>) => K, compute: (p: Partial<Assignment>) => T): (p: Partial<Assignment>) => T {
+  const values = new Map<K, T>();
+  return (p) => {
+    const key = keyOf(p);
+    if (!values.has(key)) values.set(key, compute(p));
+    return values.get(key)!;
+  };
 }
 
 function assign(partial: Partial<Assignment>, candidate: Candidate): Partial<Assignment> {

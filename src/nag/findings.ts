@@ -26,3 +26,26 @@ export interface ParameterAssumption {
   readonly value: string;
 }
 
+
+/**
+ * A property the pack decided about a bucket or key: the class of requests it covers and the verdict, a proof that
+ * every request of the class is denied or one concrete request that is not.
+ */
+export interface PropertyExplanation {
+  /** Construct path of the bucket or key. */
+  readonly constructPath: string;
+  /** The property, e.g. `TLS only`. */
+  readonly property: string;
+  /** The requests the property is about. */
+  readonly covers: string;
+  /** `proof` (every request of the class is denied), `counterexample`, or `could not evaluate`. */
+  readonly verdict: string;
+  /** The counterexample request, or what could not be evaluated. */
+  readonly detail?: string;
+  /** Whether the verdict is the one the standard wants; undefined when it only says what the bucket is. */
+  readonly compliant?: boolean;
+  /** How many requests (one per cell of the class) the procedure decided. */
+  readonly requestsDecided: number;
+  /** The way of deploying the template the verdict holds for, when the template allows several. */
+  readonly scenario?: string;
+}

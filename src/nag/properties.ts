@@ -2,6 +2,7 @@ import { AppModel, BucketModel, KeyModel } from './app-model';
 import { Decision, decideAllDenied, decideNoneAllowed, PrincipalKinds, RequestClass, Transport } from './decide';
 import { describePrincipal, PolicyDocumentJson, PolicyRequest } from './evaluator';
 import { KMS_CRYPTOGRAPHIC_ACTIONS, S3_BUCKET_AND_OBJECT_ACTIONS, S3ActionSpec } from './generated/service-authorization';
+import { classParts, SharedPolicies } from './shared-decisions';
 import { EncryptionMode } from '../policy/requirement';
 import { ConditionKeys, SSE_C_ALGORITHM } from '../policy/statements';
 
@@ -9,15 +10,22 @@ import { ConditionKeys, SSE_C_ALGORITHM } from '../policy/statements';
 // requests. A rule asks one question: "is every request of this class denied?", and gets a proof or a
 // counterexample from the decision procedure (decide.ts).
 
-/** A property of a bucket or key, the class it covers and what the procedure decided. */
-export interface PropertyVerdict {
+/** A request class that is one property of a bucket or key: what `check --explain` lists. */
+export interface PropertyClass extends RequestClass {
   /** Short name, e.g. `TLS only`. */
   readonly property: string;
-  /** The requests the property is about. */
-  readonly covers: string;
+  /**
+   * Which answer the standard wants: `proof` (every request of the class must be denied) or `counterexample` (some
+   * request must get through); undefined when the answer only tells the rules what the bucket is (SSE-C required).
+   */
+  readonly compliantWhen?: 'proof' | 'counterexample';
+}
+
+/** A property of a bucket or key and what the procedure decided (recorded by the model, see `AppModel.verdicts`). */
+export interface PropertyVerdict {
+  readonly subject: BucketModel | KeyModel;
+  readonly propertyClass: PropertyClass;
   readonly decision: Decision;
-  /** Whether a proof is the compliant answer (`true`), or a counterexample is (a request that must get through). */
-  readonly proofIsCompliant: boolean;
 }
 
 /** Actions whose requests S3 receives over the network (they carry `s3:TlsVersion`); permission-only actions are not. */
@@ -34,90 +42,132 @@ const SSE = ConditionKeys.SSE.toLowerCase();
 const KEY_ID = ConditionKeys.SSE_KMS_KEY_ID.toLowerCase();
 const CUSTOMER_ALGORITHM = ConditionKeys.SSE_CUSTOMER_ALGORITHM.toLowerCase();
 
-function bucketClass(bucket: BucketModel, fields: Omit<RequestClass, 'resourceArn' | 'partition' | 'account'>): RequestClass {
+/** Classes per subject, so that a rule asking twice gets the same object (and its memo keys are computed once). */
+const CLASSES = new WeakMap<object, Map<string, PropertyClass>>();
+
+function memoClass(subject: object, key: string, build: () => PropertyClass): PropertyClass {
+  let classes = CLASSES.get(subject);
+  if (!classes) {
+    classes = new Map();
+    CLASSES.set(subject, classes);
+  }
+  let built = classes.get(key);
+  if (!built) {
+    built = build();
+    classes.set(key, built);
+  }
+  return built;
+}
+
+function bucketClass(bucket: BucketModel, fields: Omit<PropertyClass, 'resourceArn' | 'partition' | 'account'>): PropertyClass {
   const { partition, account } = bucket.record.stack;
   return { ...fields, resourceArn: bucket.arn, partition, account };
 }
 
 /** Every request S3 receives for the bucket or its objects over plain HTTP, from anyone. */
-export function plainHttpClass(bucket: BucketModel): RequestClass {
-  return bucketClass(bucket, {
-    description: 'every S3 request to the bucket or its objects over plain HTTP, by any principal',
-    actions: NETWORK_ACTIONS,
-    principals: EVERYONE,
-    transports: [{ secure: false }],
+export function plainHttpClass(bucket: BucketModel): PropertyClass {
+  return memoClass(bucket, 'plain HTTP', () => {
+    return bucketClass(bucket, {
+      property: 'TLS only',
+      compliantWhen: 'proof',
+      description: 'every S3 request to the bucket or its objects over plain HTTP, by any principal',
+      actions: NETWORK_ACTIONS,
+      principals: EVERYONE,
+      transports: [{ secure: false }],
+    });
   });
 }
 
 /** Every request over TLS older than the floor. */
-export function outdatedTlsClass(bucket: BucketModel, floor: number): RequestClass {
-  const versions = TLS_VERSIONS.filter((v) => Number(v) < floor);
-  return bucketClass(bucket, {
-    description: `every S3 request to the bucket or its objects over TLS ${versions.join(' or ')}, by any principal`,
-    actions: NETWORK_ACTIONS,
-    principals: EVERYONE,
-    transports: versions.map((tlsVersion) => ({ secure: true, tlsVersion })),
+export function outdatedTlsClass(bucket: BucketModel, floor: number): PropertyClass {
+  return memoClass(bucket, `TLS below ${floor}`, () => {
+    const versions = TLS_VERSIONS.filter((v) => Number(v) < floor);
+    return bucketClass(bucket, {
+      property: `TLS ${floor} floor`,
+      compliantWhen: 'proof',
+      description: `every S3 request to the bucket or its objects over TLS ${versions.join(' or ')}, by any principal`,
+      actions: NETWORK_ACTIONS,
+      principals: EVERYONE,
+      transports: versions.map((tlsVersion) => ({ secure: true, tlsVersion })),
+    });
   });
 }
 
 /** Uploads (PutObject, CopyObject, multipart) that ask for one of these SSE header values, any key id. */
-export function uploadsWithHeaderClass(bucket: BucketModel, values: Array<string | undefined>, what: string): RequestClass {
-  return bucketClass(bucket, {
-    description: `every upload ${what}, by any principal but AWS services delivering logs, over any transport`,
-    actions: PUT_OBJECT,
-    principals: WRITERS,
-    transports: ANY_TRANSPORT,
-    restrict: { [SSE]: values, [CUSTOMER_ALGORITHM]: [undefined] },
+export function uploadsWithHeaderClass(bucket: BucketModel, values: Array<string | undefined>, what: string,
+  property = 'Upload header', informational = false): PropertyClass {
+  return memoClass(bucket, JSON.stringify(['uploads', values, what, property, informational]), () => {
+    return bucketClass(bucket, {
+      property,
+      compliantWhen: informational ? undefined : 'proof',
+      description: `every upload ${what}, by any principal but AWS services delivering logs, over any transport`,
+      actions: PUT_OBJECT,
+      principals: WRITERS,
+      transports: ANY_TRANSPORT,
+      restrict: { [SSE]: values, [CUSTOMER_ALGORITHM]: [undefined] },
+    });
   });
 }
 
 /** SSE-KMS and DSSE-KMS uploads that name another key than the bucket's, or none. */
-export function otherKeyUploadsClass(bucket: BucketModel, keyArns: readonly string[]): RequestClass {
-  return bucketClass(bucket, {
-    description: `every SSE-KMS or DSSE-KMS upload naming another key than ${keyArns.length > 0 ? keyArns.join(' or ') : 'the bucket\'s'} or no key, ` +
-      'by any principal but AWS services delivering logs',
-    actions: PUT_OBJECT,
-    principals: WRITERS,
-    transports: ANY_TRANSPORT,
-    restrict: { [SSE]: [EncryptionMode.SSE_KMS, EncryptionMode.DSSE_KMS], [CUSTOMER_ALGORITHM]: [undefined] },
-    exclude: keyArns.length > 0 ? { [KEY_ID]: keyArns } : undefined,
+export function otherKeyUploadsClass(bucket: BucketModel, keyArns: readonly string[]): PropertyClass {
+  return memoClass(bucket, JSON.stringify(['other keys', keyArns]), () => {
+    return bucketClass(bucket, {
+      property: 'Key pinned',
+      compliantWhen: 'proof',
+      description: `every SSE-KMS or DSSE-KMS upload naming another key than ${keyArns.length > 0 ? keyArns.join(' or ') : 'the bucket\'s'} or no key, ` +
+        'by any principal but AWS services delivering logs',
+      actions: PUT_OBJECT,
+      principals: WRITERS,
+      transports: ANY_TRANSPORT,
+      restrict: { [SSE]: [EncryptionMode.SSE_KMS, EncryptionMode.DSSE_KMS], [CUSTOMER_ALGORITHM]: [undefined] },
+      exclude: keyArns.length > 0 ? { [KEY_ID]: keyArns } : undefined,
+    });
   });
 }
 
 /** Uploads by the bucket's own account over TLS at or above the floor, with these headers. */
 export function ownerUploadsClass(bucket: BucketModel, headers: { sse?: string; keyId?: string; customerAlgorithm?: string },
-  floor: number, what: string): RequestClass {
-  return bucketClass(bucket, {
-    description: `uploads ${what} by principals of the bucket's account over TLS ${floor} or later`,
-    actions: PUT_OBJECT,
-    principals: OWNER,
-    transports: TLS_VERSIONS.filter((v) => Number(v) >= floor).map((tlsVersion) => ({ secure: true, tlsVersion })),
-    restrict: {
-      [SSE]: [headers.sse],
-      [CUSTOMER_ALGORITHM]: [headers.customerAlgorithm],
-      ...(headers.keyId !== undefined || headers.sse !== undefined ? { [KEY_ID]: [headers.keyId] } : {}),
-    },
+  floor: number, what: string, property = 'Right uploads allowed', informational = false): PropertyClass {
+  return memoClass(bucket, JSON.stringify(['owner uploads', headers, floor, what, property, informational]), () => {
+    return bucketClass(bucket, {
+      property,
+      compliantWhen: informational ? undefined : 'counterexample',
+      description: `uploads ${what} by principals of the bucket's account over TLS ${floor} or later`,
+      actions: PUT_OBJECT,
+      principals: OWNER,
+      transports: TLS_VERSIONS.filter((v) => Number(v) >= floor).map((tlsVersion) => ({ secure: true, tlsVersion })),
+      restrict: {
+        [SSE]: [headers.sse],
+        [CUSTOMER_ALGORITHM]: [headers.customerAlgorithm],
+        ...(headers.keyId !== undefined || headers.sse !== undefined ? { [KEY_ID]: [headers.keyId] } : {}),
+      },
+    });
   });
 }
 
 /** Cryptographic operations on the key by principals of accounts its policy does not name, or anonymous. */
-export function strangerKeyUseClass(key: KeyModel): RequestClass {
-  const { partition, account } = key.record.stack;
-  const actions: S3ActionSpec[] = KMS_CRYPTOGRAPHIC_ACTIONS.map((action) => ({ action, resource: 'bucket', conditionKeys: [] }));
-  return {
-    description: 'every cryptographic operation on the key by a principal of an account its policy does not name, or ' +
-      'anonymous, calling KMS directly, from outside any organisation and VPC',
-    actions,
-    resourceArn: key.arn,
-    partition,
-    account,
-    principals: { ownerAccount: false, otherAccounts: true, services: false, anonymous: true, unnamedAccountsOnly: true },
-    transports: [{ secure: true }],
-    // A stranger: not calling through a service (S3 checks its own policy first), in no organisation, in no VPC.
-    restrict: Object.fromEntries(STRANGER_ABSENT_KEYS.map((k) => [k, [undefined]])),
-  };
+export function strangerKeyUseClass(key: KeyModel): PropertyClass {
+  return memoClass(key, 'stranger key use', () => {
+    const { partition, account } = key.record.stack;
+    return {
+      property: 'Key use restricted',
+      compliantWhen: 'proof',
+      description: 'every cryptographic operation on the key by a principal of an account its policy does not name, or ' +
+        'anonymous, calling KMS directly, from outside any organisation and VPC',
+      actions: KMS_ACTIONS,
+      resourceArn: key.arn,
+      partition,
+      account,
+      principals: { ownerAccount: false, otherAccounts: true, services: false, anonymous: true, unnamedAccountsOnly: true },
+      transports: [{ secure: true }],
+      // A stranger: not calling through a service (S3 checks its own policy first), in no organisation, in no VPC.
+      restrict: Object.fromEntries(STRANGER_ABSENT_KEYS.map((k) => [k, [undefined]])),
+    };
+  });
 }
 
+const KMS_ACTIONS: S3ActionSpec[] = KMS_CRYPTOGRAPHIC_ACTIONS.map((action) => ({ action, resource: 'bucket', conditionKeys: [] }));
 const STRANGER_ABSENT_KEYS = ['kms:viaservice', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:sourcevpc', 'aws:sourcevpce', 'aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast'];
 
 /** The bucket's policies as documents the procedure reads, or why they cannot be. */
@@ -126,21 +176,66 @@ export function bucketPolicyDocuments(model: AppModel, bucket: BucketModel): { d
   return { documents: [merged.document], problem: merged.problem };
 }
 
+/** What the procedure decided for each model, in the order the rules asked (once per class, as it is memoised). */
+const VERDICTS = new WeakMap<AppModel, PropertyVerdict[]>();
+
+function recordVerdict(model: AppModel, verdict: PropertyVerdict): void {
+  const list = VERDICTS.get(model);
+  if (list) list.push(verdict);
+  else VERDICTS.set(model, [verdict]);
+}
+
+/** Every property decided on the model so far (what `check --explain` prints). */
+export function verdictsOf(model: AppModel): readonly PropertyVerdict[] {
+  return VERDICTS.get(model) ?? [];
+}
+
 /** Decide "every request of the class is denied" for the bucket's policies (memoised per validation). */
-export function decideForBucket(model: AppModel, bucket: BucketModel, requestClass: RequestClass): Decision {
-  return model.cached(bucket, `decide:${JSON.stringify(requestClass)}`, () => {
-    const { documents, problem } = bucketPolicyDocuments(model, bucket);
-    const decision = decideAllDenied(documents, requestClass);
-    if (problem && decision.kind !== 'counterexample') {
-      return { kind: 'uncertain', feature: problem, requestsDecided: decision.requestsDecided };
-    }
-    return decision;
-  });
+export function decideForBucket(model: AppModel, bucket: BucketModel, propertyClass: PropertyClass): Decision {
+  const { documents, problem } = bucketPolicyDocuments(model, bucket);
+  const decide = (docs: readonly PolicyDocumentJson[], requestClass: PropertyClass) => {
+    const decision = decideAllDenied(docs, requestClass);
+    return problem && decision.kind !== 'counterexample'
+      ? { kind: 'uncertain' as const, feature: problem, requestsDecided: decision.requestsDecided }
+      : decision;
+  };
+  // Buckets of the same shape share one decision (see shared-decisions.ts); the key's ID may appear in the policy.
+  return decideShared(model, bucket, documents, propertyClass, () => {
+    const text = JSON.stringify(documents);
+    return [bucket.name, ...model.allKeys().map((k) => k.keyId).filter((id) => text.includes(id))];
+  }, decide);
 }
 
 /** Decide "no request of the class is allowed" for a key policy. */
-export function decideForKey(model: AppModel, key: KeyModel, policy: PolicyDocumentJson, requestClass: RequestClass): Decision {
-  return model.cached(key, `decide:${JSON.stringify(requestClass)}`, () => decideNoneAllowed(policy, requestClass));
+export function decideForKey(model: AppModel, key: KeyModel, policy: PolicyDocumentJson, propertyClass: PropertyClass): Decision {
+  // Keys of the same shape share one decision, as buckets do; the key's policy may name its bucket too.
+  return decideShared(model, key, [policy], propertyClass, () => {
+    const text = JSON.stringify(policy);
+    return [key.keyId, ...model.allBucketNames().filter((name) => text.includes(name))];
+  }, (docs, requestClass) => decideNoneAllowed(docs[0], requestClass));
+}
+
+/**
+ * A decision memoised per subject and class, and shared between subjects whose policies are equal up to their names
+ * (the `names` of the subject); recorded for `check --explain`.
+ */
+function decideShared(model: AppModel, subject: BucketModel | KeyModel, documents: readonly PolicyDocumentJson[], propertyClass: PropertyClass,
+  names: () => string[], decide: (documents: readonly PolicyDocumentJson[], requestClass: PropertyClass) => Decision): Decision {
+  const { actionsId, restJson } = classParts(propertyClass);
+  return model.cached(subject, `decide:${actionsId}:${restJson}`, () => {
+    const shared = model.cached(subject, 'shared-policies', () => SharedPolicies.of(documents, names(), subject.record.stack.account));
+    let decision: Decision;
+    if (shared) {
+      const sharedClass = shared.requestClass(propertyClass);
+      const sharedKey = classParts(sharedClass);
+      decision = shared.restore(model.cached(model, `shared:${shared.key}:${sharedKey.actionsId}:${sharedKey.restJson}`,
+        () => decide(shared.documents, sharedClass)));
+    } else {
+      decision = decide(documents, propertyClass);
+    }
+    recordVerdict(model, { subject, propertyClass, decision });
+    return decision;
+  });
 }
 
 /** How a request reads in a finding: `s3:DeleteObject on arn:aws:s3:::b/x over plain HTTP by <principal> with k=v`. */

@@ -4,9 +4,12 @@ import {
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { AppModel, ResourceTypes } from './app-model';
+import { uncertainReason } from './bucket-encryption';
 import { concreteString } from './cfn-values';
-import { ParameterAssumption, SuppressedFinding } from './findings';
+import { ParameterAssumption, PropertyExplanation, SuppressedFinding } from './findings';
+import { describeRequest, verdictsOf } from './properties';
 import { RuleContext, S3EncryptionRule, Standard } from './rule';
+import { validationError } from '../errors';
 import BucketKeyEnabled from './rules/BucketKeyEnabled';
 import DefaultEncryptionAllowed from './rules/DefaultEncryptionAllowed';
 import KmsKeyCustomerManaged from './rules/KmsKeyCustomerManaged';
@@ -90,6 +93,16 @@ export interface S3EncryptionChecksProps extends NagPackProps {
    * @default true
    */
   readonly requireBucketKey?: boolean;
+
+  /**
+   * Values of template parameters, by logical ID, to judge every stack that has the parameter with (as
+   * `cdk-s3-encryption check --parameters Name=Value`). Each value must be one of the parameter's `AllowedValues`,
+   * if it has them.
+   *
+   * @default - a parameter with `AllowedValues` is judged at each of them, one with a default at its default (the
+   * findings say so), one without either as an unknown value
+   */
+  readonly parameterValues?: { [name: string]: string };
 }
 
 /** A rule with the text of its findings. */
@@ -237,6 +250,7 @@ export class S3EncryptionChecks extends NagPack {
   private contexts?: Array<RuleContext & { label?: string }>;
   private findings: PackFinding[] = [];
   private lastAssumptions: ParameterAssumption[] = [];
+  private lastExplanations: PropertyExplanation[] = [];
 
   constructor(scope?: IConstruct, props: S3EncryptionChecksProps = {}) {
     super(scope, props);
@@ -245,6 +259,7 @@ export class S3EncryptionChecks extends NagPack {
     this.props = props;
     this.verboseFindings = props.verbose ?? false;
     checkProps(props);
+    checkParameterValues(props.parameterValues);
   }
 
   /**
@@ -252,16 +267,30 @@ export class S3EncryptionChecks extends NagPack {
    * policies, keys and trails that apply to it.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    const scenarios = AppModel.scenarios(scope);
+    const scenarios = AppModel.scenarios(scope, this.props.parameterValues);
+    const problems = scenarios[0].model.parameterValueProblems();
+    if (problems.length > 0) {
+      throw validationError(scope, 'S3EncryptionChecksParameterValues', `S3EncryptionChecks: parameterValues: ${problems.join('; ')}. ` +
+        'Give values of parameters the templates declare, within their AllowedValues.');
+    }
     this.contexts = scenarios.map(({ model, scenario }) => ({ model, standard: standardOf(this.props, model), label: scenario.label }));
     this.lastAssumptions = scenarios[0].model.assumptions();
     this.findings = [];
     try {
       super.validateScope(scope);
+      this.lastExplanations = this.contexts.flatMap(({ model, label }) => explanationsOf(model, label));
       return this.report();
     } finally {
       this.contexts = undefined;
     }
+  }
+
+  /**
+   * Every property the last validation decided, per bucket and key: the class of requests it covers and the proof
+   * or counterexample (what `cdk-s3-encryption check --explain` prints).
+   */
+  public explanations(): PropertyExplanation[] {
+    return [...this.lastExplanations];
   }
 
   /**
@@ -352,6 +381,26 @@ function reasonsOf(definition: RuleDefinition, node: CfnResource, context: RuleC
   return Array.isArray(result) ? result : [''];
 }
 
+function explanationsOf(model: AppModel, scenario: string | undefined): PropertyExplanation[] {
+  return verdictsOf(model).map(({ subject, propertyClass, decision }) => {
+    const { property, description: covers, compliantWhen } = propertyClass;
+    const base = { constructPath: subject.record.node.node.path, property, covers, requestsDecided: decision.requestsDecided, scenario };
+    switch (decision.kind) {
+      case 'proof':
+        return { ...base, verdict: 'proof', compliant: compliantWhen === undefined ? undefined : compliantWhen === 'proof' };
+      case 'counterexample':
+        return {
+          ...base,
+          verdict: 'counterexample',
+          detail: describeRequest(decision.request),
+          compliant: compliantWhen === undefined ? undefined : compliantWhen === 'counterexample',
+        };
+      case 'uncertain':
+        return { ...base, verdict: 'could not evaluate', detail: uncertainReason(decision), compliant: compliantWhen === undefined ? undefined : false };
+    }
+  });
+}
+
 /** A sentence naming the parameter defaults a finding on this node was judged with, if any. */
 function assumptionsNote(assumptions: readonly ParameterAssumption[], node: CfnResource): string | undefined {
   const stackPath = Stack.of(node).node.path;
@@ -393,6 +442,21 @@ function checkProps(props: S3EncryptionChecksProps): void {
   if (props.allowedEncryption !== undefined && !Object.values(AllowedEncryption).includes(props.allowedEncryption)) {
     throw new Error(`S3EncryptionChecks: allowedEncryption '${props.allowedEncryption}' is not one of ` +
       `${Object.values(AllowedEncryption).join(', ')}.`);
+  }
+}
+
+/** `parameterValues` must map parameter logical IDs to strings (JavaScript and other jsii languages may pass anything). */
+function checkParameterValues(values: unknown): void {
+  if (values === undefined) return;
+  const fix = 'Pass an object of parameter logical IDs to string values, e.g. { MinTls: "1.2" }.';
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    throw validationError(undefined, 'S3EncryptionChecksParameterValues', `S3EncryptionChecks: parameterValues must be an object, not ${JSON.stringify(values)}. ${fix}`);
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value !== 'string') {
+      throw validationError(undefined, 'S3EncryptionChecksParameterValues',
+        `S3EncryptionChecks: parameterValues.${name} must be a string, not ${JSON.stringify(value)}. ${fix}`);
+    }
   }
 }
 

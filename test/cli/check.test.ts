@@ -124,7 +124,9 @@ describe('output formats', () => {
     expect(status).toBe(1);
     expect(report.tool).toEqual({ name: 'cdk-s3-encryption', version: expect.any(String) });
     expect(report.standard).toEqual({ minimumTlsVersion: 1.3 });
-    expect(report.summary).toEqual({ templates: 1, resources: 2, findings: report.findings.length, errors: report.findings.length - 1, warnings: 1 });
+    expect(report.summary).toEqual({
+      templates: 1, resources: 2, findings: report.findings.length, errors: report.findings.length - 1, warnings: 1, suppressed: 0,
+    });
     expect(report.findings).toContainEqual({
       ruleId: 'S3Encryption-KmsKeyCustomerManaged',
       level: 'error',
@@ -296,5 +298,126 @@ describe('many templates: 300 buckets in 60 files', () => {
 
   test('a few templates: no progress', () => {
     expect(run('check', fixture('good.json'), fixture('bad.json')).stderr).toBe('');
+  });
+});
+
+describe('acknowledged findings stay visible', () => {
+  test('text: a Suppressed section with the reason; a reason under 10 characters does not suppress', () => {
+    const { status, stdout } = run('check', fixture('acknowledged.yaml'));
+    expect(status).toBe(1);
+    const [active, suppressed] = stdout.split('Suppressed (acknowledged in the template; not counted):');
+    expect(active).toMatch(/S3Encryption-SseCBlockedUnlessRequired .*Acknowledged with the reason "ok", which does not suppress/);
+    expect(active).not.toMatch(/S3Encryption-TlsOnlyEnforced/);
+    expect(suppressed).toMatch(/S3Encryption-TlsOnlyEnforced\s+test\/cli\/fixtures\/acknowledged\.yaml:3\s+Legacy\s+"Reached only through the VPC endpoint policy, which requires TLS\."\s+The bucket's policy does not deny requests made without TLS/);
+    expect(stdout).toMatch(/; 1 suppressed\.\n$/);
+  });
+
+  test('json: suppressed entries with reason, not counted in findings', () => {
+    const { report } = json('check', fixture('acknowledged.yaml'));
+    expect(report.summary.suppressed).toBe(1);
+    expect(report.findings.map((f: any) => f.ruleId)).not.toContain('S3Encryption-TlsOnlyEnforced');
+    expect(report.suppressed).toEqual([expect.objectContaining({
+      ruleId: 'S3Encryption-TlsOnlyEnforced',
+      logicalId: 'Legacy',
+      line: 3,
+      reason: 'Reached only through the VPC endpoint policy, which requires TLS.',
+      message: expect.stringMatching(/s3:\w+ on arn:aws:s3:::acknowledged-legacy\S* over plain HTTP .* is not denied/),
+    })]);
+  });
+
+  test('sarif: the acknowledged finding is a result with an inSource suppression and its justification', () => {
+    const sarif = JSON.parse(run('check', fixture('acknowledged.yaml'), '--format', 'sarif').stdout);
+    const results = sarif.runs[0].results;
+    const suppressed = results.filter((r: any) => r.suppressions !== undefined);
+    expect(suppressed).toEqual([expect.objectContaining({
+      ruleId: 'S3Encryption-TlsOnlyEnforced',
+      suppressions: [{ kind: 'inSource', status: 'accepted', justification: 'Reached only through the VPC endpoint policy, which requires TLS.' }],
+    })]);
+    expect(results.find((r: any) => r.ruleId === 'S3Encryption-SseCBlockedUnlessRequired').suppressions).toBeUndefined();
+  });
+
+  test('a run whose only findings are suppressed exits 0 and says so', () => {
+    const file = path.join(tmp, 'all-acknowledged.json');
+    const rulesToSuppress = S3EncryptionChecks.RULE_IDS.map((id) => ({ id, reason: 'Accepted by the security review of 2026.' }));
+    fs.writeFileSync(file, JSON.stringify({
+      Resources: { Bare: { Type: 'AWS::S3::Bucket', Metadata: { cdk_nag: { rules_to_suppress: rulesToSuppress } } } },
+    }));
+    const result = run('check', file);
+    expect(result).toMatchObject({ status: 0, stdout: expect.stringMatching(/\nNo findings: checked 1 template, 1 resources; [1-9]\d* suppressed\.\n$/) });
+    expect(result.stdout).not.toMatch(/^LEVEL/m);
+  });
+});
+
+describe('parameters: AllowedValues judged each, defaults named, --parameters overrides', () => {
+  test('a parameter with AllowedValues is judged at each value; the finding says under which', () => {
+    const { status, report } = json('check', fixture('parameters.yaml'));
+    expect(status).toBe(1);
+    const tls = report.findings.find((f: any) => f.ruleId === 'S3Encryption-TlsOnlyEnforced');
+    expect(tls.message).toMatch(/When parameter Transport = "true": s3:\w+ on arn:aws:s3:::parameters-data\S* over plain HTTP/);
+    expect(report.assumptions).toEqual([{ file: fixture('parameters.yaml'), stack: 'parameters', parameter: 'Floor', value: '1.2' }]);
+  });
+
+  test('the default assumption is named in text and SARIF', () => {
+    expect(run('check', fixture('parameters.yaml')).stdout).toMatch(/Judged at parameter defaults .*\n {2}test\/cli\/fixtures\/parameters\.yaml: Floor = "1\.2"\n/);
+    const sarif = JSON.parse(run('check', fixture('parameters.yaml'), '--format', 'sarif').stdout);
+    expect(sarif.runs[0].properties.parameterAssumptions).toEqual([{ file: 'test/cli/fixtures/parameters.yaml', stack: 'parameters', parameter: 'Floor', value: '1.2' }]);
+  });
+
+  test('--parameters fixes a value: the compliant choice passes, a weaker default is caught', () => {
+    const chosen = json('check', fixture('parameters.yaml'), '--parameters', 'Transport=false');
+    expect(chosen.status).toBe(0);
+    expect(chosen.report.findings).toEqual([]);
+    const weaker = json('check', fixture('parameters.yaml'), '--parameters', 'Transport=false', '--parameters', 'Floor=1.0');
+    expect(weaker.status).toBe(1);
+    expect(weaker.report.findings.map((f: any) => f.ruleId)).toEqual(['S3Encryption-TlsFloorEnforced']);
+    expect(weaker.report.findings[0].message).toMatch(/over TLS 1\.0 .* is not denied/);
+    expect(weaker.report.assumptions).toEqual([]);
+  });
+
+  test.each([
+    [['--parameters', 'Nope=1'], /^cdk-s3-encryption: error: --parameters: no template has a parameter named Nope\n$/],
+    [['--parameters', 'Transport=maybe'], /--parameters: "maybe" is not one of the AllowedValues of parameter Transport in parameters \("false", "true"\)\n$/],
+    [['--parameters', 'Transport'], /'Transport' is not Name=Value/],
+  ])('%j is bad usage: exit 2 with the reason', (args, message) => {
+    const result = run('check', fixture('parameters.yaml'), ...args);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('--explain', () => {
+  test('text: per bucket, each property with its verdict, the requests it covers and the counterexample', () => {
+    const { stdout } = run('check', fixture('bad.json'), '--explain');
+    const block = stdout.slice(stdout.indexOf('bad/Logs'), stdout.indexOf('\n\n', stdout.indexOf('bad/Logs')));
+    expect(block).toMatch(/PROPERTY\s+VERDICT\s+OK\s+REQUESTS\s+COVERS \/ COUNTEREXAMPLE/);
+    expect(block).toMatch(/TLS only\s+counterexample\s+NO\s+\d+\s+every S3 request to the bucket or its objects over plain HTTP, by any principal: s3:\w+ on \S+ over plain HTTP by \S+ is not denied/);
+    expect(block).toMatch(/TLS 1\.2 floor\s+(proof|counterexample)\s+/);
+  });
+
+  test('json: an explanation per property, with verdicts that agree with the findings', () => {
+    const { report } = json('check', fixture('good.json'), fixture('bad.json'), '--explain');
+    const explanations: any[] = report.explanations;
+    expect(explanations.length).toBeGreaterThan(0);
+    for (const e of explanations) {
+      expect(e).toMatchObject({
+        file: expect.any(String), stack: expect.any(String), logicalId: expect.any(String), property: expect.any(String), covers: expect.any(String),
+      });
+      expect(['proof', 'counterexample', 'could not evaluate']).toContain(e.verdict);
+      expect(e.requestsDecided).toBeGreaterThan(0);
+      if (e.verdict === 'counterexample') expect(e.detail).toMatch(/^s3:\w+ on arn:aws:s3:::/);
+    }
+    // Every property the standard wants that is not met shows up as a finding of the same bucket, and the reverse.
+    const failing = new Set(explanations.filter((e) => e.compliant === false).map((e) => `${e.stack}/${e.logicalId}`));
+    const tlsFindings = new Set(report.findings.filter((f: any) => /Tls|UploadHeader|KmsKeyPinned/.test(f.ruleId)).map((f: any) => `${f.stack}/${f.logicalId}`));
+    expect(failing).toEqual(tlsFindings);
+    const good = explanations.filter((e) => e.file === fixture('good.json'));
+    expect(good.length).toBeGreaterThan(0);
+    expect(good.filter((e) => e.compliant === false)).toEqual([]);
+    expect(good.find((e) => e.property === 'TLS only')).toMatchObject({ verdict: 'proof', compliant: true });
+  });
+
+  test('without --explain, JSON has no explanations', () => {
+    expect(json('check', fixture('good.json')).report.explanations).toBeUndefined();
   });
 });

@@ -279,3 +279,62 @@ test('a parameter judged at its default is named in the finding and in the assum
   expect(finding.description).toMatch(/over TLS 1\.[01] .* is not denied.*Judged with parameter MinTls = "1\.1", its default/);
   expect(pack.parameterAssumptions()).toEqual([{ stack: 'Checked', parameter: 'MinTls', value: '1.1' }]);
 });
+
+describe('parameterValues: the value a deployment passes, instead of the default or each allowed value', () => {
+  const spec: TemplateSpec = {
+    parameters: {
+      MinTls: { Type: 'String', Default: '1.2' },
+      Secure: { Type: 'String', AllowedValues: ['false', 'true'] },
+    },
+    statements: [tlsOnly({ Condition: { Bool: { 'aws:SecureTransport': { Ref: 'Secure' } } } }), tlsFloor({}, { Ref: 'MinTls' }), header()],
+  };
+
+  test('the compliant choice passes, and a weaker value than the default is caught with its counterexample', () => {
+    const ok = new S3EncryptionChecks(undefined, { parameterValues: { Secure: 'false' } });
+    expect(ok.validateScope(load(spec)).violations.filter((v) => v.ruleName !== id('BucketKeyEnabled'))).toEqual([]);
+    expect(ok.parameterAssumptions()).toEqual([{ stack: 'Checked', parameter: 'MinTls', value: '1.2' }]);
+    const weak = new S3EncryptionChecks(undefined, { parameterValues: { Secure: 'false', MinTls: '1.0' } });
+    const violations = weak.validateScope(load(spec)).violations;
+    expect(violations.map((v) => v.ruleName)).toEqual([id('TlsFloorEnforced')]);
+    expect(violations[0].description).toMatch(/over TLS 1\.0 .* is not denied/);
+    expect(weak.parameterAssumptions()).toEqual([]);
+  });
+
+  test.each([
+    [{ Secure: 'maybe' }, /"maybe" is not one of the AllowedValues of parameter Secure in Checked \("false", "true"\)/],
+    [{ Nothing: 'x' }, /no template has a parameter named Nothing/],
+  ])('%j is refused with a ValidationError naming the parameter', (parameterValues, message) => {
+    const pack = new S3EncryptionChecks(undefined, { parameterValues });
+    expect(() => pack.validateScope(load(spec))).toThrow(message);
+  });
+});
+
+describe('explanations(): every property decided, with its class and verdict', () => {
+  test('a proof for each property a compliant bucket meets; a counterexample for the one a weak bucket misses', () => {
+    const pack = new S3EncryptionChecks();
+    pack.validateScope(load({ statements: [tlsOnly(), tlsFloor(), header()] }));
+    const byProperty = new Map(pack.explanations().map((e) => [e.property, e]));
+    expect(byProperty.get('TLS only')).toMatchObject({ verdict: 'proof', compliant: true, covers: expect.stringMatching(/over plain HTTP, by any principal/) });
+    expect(byProperty.get('TLS 1.2 floor')).toMatchObject({ verdict: 'proof', compliant: true });
+    expect(byProperty.get('Right uploads allowed')).toMatchObject({ verdict: 'counterexample', compliant: true });
+    for (const e of pack.explanations()) expect(e.requestsDecided).toBeGreaterThan(0);
+
+    const weak = new S3EncryptionChecks();
+    weak.validateScope(load({ statements: [tlsOnly({ Action: ['s3:GetObject', 's3:PutObject'] }), tlsFloor(), header()] }));
+    expect(weak.explanations().find((e) => e.property === 'TLS only')).toMatchObject({
+      verdict: 'counterexample', compliant: false, detail: expect.stringMatching(/^s3:(?!GetObject|PutObject)\w+ on arn:aws:s3:::\S+ over plain HTTP/),
+    });
+  });
+});
+
+test.each([
+  ['a list', ['MinTls=1.2'], /parameterValues must be an object, not \["MinTls=1.2"\]/],
+  ['a number value', { MinTls: 1.2 }, /parameterValues\.MinTls must be a string, not 1\.2/],
+])('parameterValues as %s (from JavaScript) is a ValidationError, not a TypeError', (_what, parameterValues, message) => {
+  expect(() => new S3EncryptionChecks(undefined, { parameterValues: parameterValues as any })).toThrow(message);
+  try {
+    new S3EncryptionChecks(undefined, { parameterValues: parameterValues as any });
+  } catch (e) {
+    expect((e as Error).name).toBe('S3EncryptionChecksParameterValues');
+  }
+});
