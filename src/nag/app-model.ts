@@ -1,7 +1,3 @@
-import { CfnElement, CfnResource, Stack, Token } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IConstruct } from 'constructs';
 import {
   CfnValue, concreteString, evaluateCondition, isIntrinsic, parameterSymbol, partitionOf, PLACEHOLDER_ACCOUNT,
   PLACEHOLDER_REGION, resolveValue, ValueHost, ValueScope,
@@ -12,6 +8,9 @@ import { ParameterAssumption } from './findings';
 // The app as the rule pack sees it: every bucket, bucket policy, KMS key, alias and trail of every stack, with
 // their values resolved (see cfn-values.ts), built once per validation and then only read. Each rule looks up
 // the resource it checks here instead of scanning the tree, so a validation is linear in the size of the app.
+//
+// The model reads stacks as plain data (`ModelInput`): from a CDK app (cdk-input.ts, for the rule pack) or from
+// templates (template-input.ts, for the check command, which loads neither aws-cdk-lib nor cdk-nag).
 
 /** The resource types the pack reads. */
 export const ResourceTypes = {
@@ -22,20 +21,67 @@ export const ResourceTypes = {
   TRAIL: 'AWS::CloudTrail::Trail',
 } as const;
 
-const INDEXED_TYPES: ReadonlySet<string> = new Set(Object.values(ResourceTypes));
+/** The resource types the model indexes: the others are only known by type. */
+export const INDEXED_TYPES: ReadonlySet<string> = new Set(Object.values(ResourceTypes));
+
+/** A resource of an indexed type, as read from an app or a template. */
+export interface ResourceInput {
+  /** What rules are given for it and look it up by: the `CfnResource`, or the template's resource entry. */
+  readonly handle: object;
+  readonly logicalId: string;
+  readonly type: string;
+  /** How findings name it: the construct path, or `<stack>/<logicalId>`. */
+  readonly path: string;
+  /** Properties as the template has them (intrinsics left in); `{}` when the resource could not be rendered. */
+  readonly rawProperties: Record<string, unknown>;
+  /** Why the resource could not be rendered, if it could not. */
+  readonly renderError?: string;
+  /** The template condition the resource is created under (`Condition`), if any. */
+  readonly condition?: string;
+}
+
+/** A stack, as read from an app or a template. */
+export interface StackInput {
+  /** Unique among the input's stacks: the stack's artifact ID, or the template's stack name. */
+  readonly id: string;
+  /** How findings and assumptions name the stack: its construct path, or the template's stack name. */
+  readonly path: string;
+  /** Account and Region, when known at synthesis. */
+  readonly account?: string;
+  readonly region?: string;
+  readonly stackName: string;
+  /** The resources of indexed types, in template order. */
+  readonly resources: readonly ResourceInput[];
+  readonly parameters: ReadonlyMap<string, ParameterSpec>;
+  /** Template conditions by logical ID: their expressions. */
+  readonly conditions: ReadonlyMap<string, unknown>;
+  /** Outputs with an `Export.Name`. */
+  readonly exports: ReadonlyArray<{ readonly name: unknown; readonly value: unknown }>;
+  /** Types of the other resources, by logical ID (computed on first need). */
+  otherTypes(): ReadonlyMap<string, string>;
+}
+
+/** Everything the model reads. */
+export interface ModelInput {
+  readonly stacks: readonly StackInput[];
+}
 
 /** A stack of the app and what the resolver needs of it. */
 export interface StackModel extends ValueScope {
-  readonly stack: Stack;
+  readonly input: StackInput;
+  /** `StackInput.id`. */
+  readonly id: string;
+  /** `StackInput.path`. */
+  readonly path: string;
   /** Whether the account and Region are known at synthesis (not environment-agnostic). */
   readonly accountKnown: boolean;
   readonly regionKnown: boolean;
   /** Indexed resources by logical ID. */
   readonly resources: Map<string, ResourceRecord>;
   /** Parameters by logical ID. */
-  readonly parameters: Map<string, ParameterSpec>;
+  readonly parameters: ReadonlyMap<string, ParameterSpec>;
   /** Template conditions by logical ID: their expressions. */
-  readonly conditions: Map<string, unknown>;
+  readonly conditions: ReadonlyMap<string, unknown>;
 }
 
 /** What the template says of a parameter. */
@@ -63,18 +109,9 @@ const NO_SCENARIO: Scenario = { parameters: new Map(), atoms: new Map() };
 /** At most this many ways of deploying a template are judged; the rest are named as not judged. */
 const MAX_SCENARIOS = 64;
 
-/** A resource of an indexed type. */
-export interface ResourceRecord {
-  readonly node: CfnResource;
+/** A resource of an indexed type, in its stack. */
+export interface ResourceRecord extends ResourceInput {
   readonly stack: StackModel;
-  readonly logicalId: string;
-  readonly type: string;
-  /** Properties as the template has them (intrinsics left in); `{}` when the resource could not be rendered. */
-  readonly rawProperties: Record<string, unknown>;
-  /** Why the resource could not be rendered, if it could not. */
-  readonly renderError?: string;
-  /** The template condition the resource is created under (`Condition`), if any. */
-  readonly condition?: string;
 }
 
 /** A bucket policy resource and its resolved document. */
@@ -137,9 +174,9 @@ interface ExportRecord {
  * resolved values, which changes nothing a caller can observe).
  */
 export class AppModel implements ValueHost {
-  /** Build the index of the app that `scope` belongs to (the whole app, so that other stacks are seen too). */
-  public static build(scope: IConstruct, scenario: Scenario = NO_SCENARIO): AppModel {
-    return new AppModel(scope.node.root, scenario);
+  /** Build the index of the input's stacks. */
+  public static build(input: ModelInput, scenario: Scenario = NO_SCENARIO): AppModel {
+    return new AppModel(input, scenario);
   }
 
   /**
@@ -147,9 +184,9 @@ export class AppModel implements ValueHost {
    * combination of the `AllowedValues` of the parameters they use, and of the template conditions that depend on
    * values chosen at deployment. One model per scenario; a single model (without a label) when there is no choice.
    */
-  public static scenarios(scope: IConstruct, parameterValues: Record<string, string> = {}): Array<{ model: AppModel; scenario: Scenario }> {
+  public static scenarios(input: ModelInput, parameterValues: Record<string, string> = {}): Array<{ model: AppModel; scenario: Scenario }> {
     const given = new Map(Object.entries(parameterValues));
-    const base = new AppModel(scope.node.root, { ...NO_SCENARIO, given });
+    const base = new AppModel(input, { ...NO_SCENARIO, given });
     const choices = base.parameterChoices();
     if (choices.length === 0 && base.unknownAtoms().length === 0) return [{ model: base, scenario: base.scenario }];
     let assignments: Array<Map<string, string>> = [new Map()];
@@ -159,13 +196,13 @@ export class AppModel implements ValueHost {
     }
     const out: Array<{ model: AppModel; scenario: Scenario }> = [];
     for (const parameters of assignments) {
-      const first = new AppModel(scope.node.root, { parameters, atoms: new Map(), given });
+      const first = new AppModel(input, { parameters, atoms: new Map(), given });
       const atoms = first.unknownAtoms().slice(0, 5);
       let atomAssignments: Array<Map<string, boolean>> = [new Map()];
       for (const atom of atoms) atomAssignments = atomAssignments.flatMap((a) => [new Map([...a, [atom, true]]), new Map([...a, [atom, false]])]);
       for (const atomValues of atomAssignments) {
         if (out.length >= MAX_SCENARIOS) break;
-        const model = atoms.length === 0 ? first : new AppModel(scope.node.root, { parameters, atoms: atomValues, given });
+        const model = atoms.length === 0 ? first : new AppModel(input, { parameters, atoms: atomValues, given });
         out.push({ model, scenario: model.scenario });
       }
     }
@@ -185,29 +222,27 @@ export class AppModel implements ValueHost {
   /** How findings name this model's scenario, when the app has several. */
   public scenarioLabel?: string;
 
-  private readonly stacks = new Map<Stack, StackModel>();
+  private readonly stacks: StackModel[] = [];
   private readonly records: ResourceRecord[] = [];
-  private readonly recordsByNode = new Map<CfnResource, ResourceRecord>();
+  private readonly recordsByHandle = new Map<object, ResourceRecord>();
   /** Indexed records by logical ID over all stacks, to follow references before synthesis. */
   private readonly byLogicalId = new Map<string, ResourceRecord[]>();
   private readonly rawExports: Array<{ stack: StackModel; name: unknown; value: unknown }> = [];
   private exportsByName?: Map<string, ExportRecord>;
-  /** Types of the resources the pack does not index, by stack and logical ID (built on first need). */
-  private readonly otherTypes = new Map<StackModel, Map<string, string>>();
   private readonly resolvedProperties = new Map<ResourceRecord, Record<string, any>>();
 
-  private readonly buckets = new Map<CfnResource, BucketModel>();
+  private readonly buckets = new Map<object, BucketModel>();
   private readonly bucketsByName = new Map<string, BucketModel[]>();
-  private readonly keys = new Map<CfnResource, KeyModel>();
+  private readonly keys = new Map<object, KeyModel>();
   private readonly keysByReference = new Map<string, KeyModel>();
-  private readonly trails = new Map<CfnResource, TrailModel>();
+  private readonly trails = new Map<object, TrailModel>();
   private readonly mergedPolicies = new Map<BucketModel, MergedPolicy>();
   private readonly memo = new WeakMap<object, Map<string, unknown>>();
   private readonly conditionMemo = new Map<string, boolean | undefined>();
   private readonly unknown = new Set<string>();
 
-  private constructor(root: IConstruct, private readonly scenario: Scenario) {
-    this.collect(root);
+  private constructor(input: ModelInput, private readonly scenario: Scenario) {
+    for (const stack of input.stacks) this.addStack(stack);
     this.indexKeys();
     this.indexBuckets();
     this.indexTrails();
@@ -220,7 +255,7 @@ export class AppModel implements ValueHost {
   public parameterValueProblems(): string[] {
     const problems: string[] = [];
     for (const [name, value] of this.scenario.given ?? []) {
-      const specs = [...this.stacks.values()].flatMap((stack) => {
+      const specs = this.stacks.flatMap((stack) => {
         const spec = stack.parameters.get(name);
         return spec ? [{ stack, spec }] : [];
       });
@@ -232,7 +267,7 @@ export class AppModel implements ValueHost {
         if (!Array.isArray(spec.allowedValues) || spec.allowedValues.length === 0) continue;
         const allowed = spec.allowedValues.map((v) => concreteString(v));
         if (!allowed.includes(value)) {
-          problems.push(`${JSON.stringify(value)} is not one of the AllowedValues of parameter ${name} in ${stack.stack.node.path} ` +
+          problems.push(`${JSON.stringify(value)} is not one of the AllowedValues of parameter ${name} in ${stack.path} ` +
             `(${allowed.map((v) => JSON.stringify(v)).join(', ')})`);
         }
       }
@@ -240,19 +275,29 @@ export class AppModel implements ValueHost {
     return problems;
   }
 
-  /** The bucket a node is, if it is one. */
-  public bucket(node: CfnResource): BucketModel | undefined {
-    return this.buckets.get(node);
+  /** The bucket a resource is, if it is one (by its `ResourceInput.handle`). */
+  public bucket(handle: object): BucketModel | undefined {
+    return this.buckets.get(handle);
   }
 
-  /** The KMS key a node is, if it is one. */
-  public key(node: CfnResource): KeyModel | undefined {
-    return this.keys.get(node);
+  /** The KMS key a resource is, if it is one. */
+  public key(handle: object): KeyModel | undefined {
+    return this.keys.get(handle);
   }
 
-  /** The trail a node is, if it is one. */
-  public trail(node: CfnResource): TrailModel | undefined {
-    return this.trails.get(node);
+  /** The trail a resource is, if it is one. */
+  public trail(handle: object): TrailModel | undefined {
+    return this.trails.get(handle);
+  }
+
+  /** The record of an indexed resource (any type, policies too), if the handle is one. */
+  public record(handle: object): ResourceRecord | undefined {
+    return this.recordsByHandle.get(handle);
+  }
+
+  /** Every indexed resource that exists in this model's scenario, in input order. */
+  public existingRecords(): ResourceRecord[] {
+    return this.records.filter((r) => this.exists(r));
   }
 
   /** Every KMS key of the app. */
@@ -309,9 +354,9 @@ export class AppModel implements ValueHost {
     return value;
   }
 
-  /** The stack model of a construct's stack. */
-  public stackOf(construct: IConstruct): StackModel {
-    return this.stackModel(Stack.of(construct));
+  /** The stack model of an input stack, by its ID. */
+  public stackById(id: string): StackModel | undefined {
+    return this.stacks.find((s) => s.id === id);
   }
 
   /** Resolve a template value of a stack. */
@@ -328,13 +373,13 @@ export class AppModel implements ValueHost {
     const record = stack.resources.get(logicalId);
     if (record) return this.physicalRef(record, depth);
     if (stack.parameters.has(logicalId)) {
-      const chosen = this.scenario.parameters.get(`${stack.stack.artifactId}/${logicalId}`) ?? this.scenario.given?.get(logicalId);
+      const chosen = this.scenario.parameters.get(`${stack.id}/${logicalId}`) ?? this.scenario.given?.get(logicalId);
       if (chosen !== undefined) return chosen;
       const fallback = stack.parameters.get(logicalId)!.default;
       // A parameter without a default is a symbol: any value, the same wherever it is used.
       return fallback === undefined ? parameterSymbol(logicalId) : resolveValue(fallback, stack, this, depth);
     }
-    if (this.otherTypesOf(stack).has(logicalId)) return placeholderName(stack, logicalId);
+    if (stack.input.otherTypes().has(logicalId)) return placeholderName(stack, logicalId);
     const elsewhere = this.uniqueElsewhere(logicalId);
     return elsewhere ? this.physicalRef(elsewhere, depth) : undefined;
   }
@@ -342,9 +387,9 @@ export class AppModel implements ValueHost {
   /** `Fn::GetAtt` of a logical ID (see `ValueHost`). */
   public getAtt(scope: ValueScope, logicalId: string, attribute: string, depth: number): CfnValue | undefined {
     const stack = scope as StackModel;
-    const record = stack.resources.get(logicalId) ?? (this.otherTypesOf(stack).has(logicalId) ? undefined : this.uniqueElsewhere(logicalId));
+    const record = stack.resources.get(logicalId) ?? (stack.input.otherTypes().has(logicalId) ? undefined : this.uniqueElsewhere(logicalId));
     if (record) return this.attributeOf(record, attribute, depth);
-    const type = this.otherTypesOf(stack).get(logicalId);
+    const type = stack.input.otherTypes().get(logicalId);
     if (type !== undefined && attribute === 'Arn') return genericArn(stack, type, logicalId);
     return undefined;
   }
@@ -352,7 +397,7 @@ export class AppModel implements ValueHost {
   /** The truth of a template condition in this model's scenario (see `ValueHost`). */
   public condition(scope: ValueScope, name: string, depth: number): boolean | undefined {
     const stack = scope as StackModel;
-    const key = `${stack.stack.artifactId}/${name}`;
+    const key = `${stack.id}/${name}`;
     if (this.conditionMemo.has(key)) return this.conditionMemo.get(key);
     if (!stack.conditions.has(name)) return undefined;
     this.conditionMemo.set(key, undefined); // a condition that refers to itself stays unknown
@@ -368,12 +413,12 @@ export class AppModel implements ValueHost {
   /** Parameters with `AllowedValues` that the indexed resources or the conditions use, and their values. */
   private parameterChoices(): Array<{ key: string; values: string[] }> {
     const out: Array<{ key: string; values: string[] }> = [];
-    for (const stack of this.stacks.values()) {
+    for (const stack of this.stacks) {
       const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
       for (const [name, spec] of stack.parameters) {
         if (!used.has(name) || this.scenario.given?.has(name) || !Array.isArray(spec.allowedValues) || spec.allowedValues.length === 0) continue;
         const values = spec.allowedValues.map((v) => concreteString(v)).filter((v): v is string => v !== undefined);
-        if (values.length > 0) out.push({ key: `${stack.stack.artifactId}/${name}`, values });
+        if (values.length > 0) out.push({ key: `${stack.id}/${name}`, values });
       }
     }
     return out;
@@ -381,14 +426,14 @@ export class AppModel implements ValueHost {
 
   /** The `Fn::Equals` of every condition that depend on values chosen at deployment. */
   private unknownAtoms(): string[] {
-    for (const stack of this.stacks.values()) for (const name of stack.conditions.keys()) this.condition(stack, name, 0);
+    for (const stack of this.stacks) for (const name of stack.conditions.keys()) this.condition(stack, name, 0);
     return [...this.unknown];
   }
 
   /** Conditions used by the indexed resources (`Condition`, `Fn::If`) and their values in this scenario. */
   private conditionValues(): Array<[string, boolean | undefined]> {
     const out: Array<[string, boolean | undefined]> = [];
-    for (const stack of this.stacks.values()) {
+    for (const stack of this.stacks) {
       const used = referencedConditions([...stack.resources.values()]);
       for (const name of used) out.push([name, this.condition(stack, name, 0)]);
     }
@@ -398,20 +443,20 @@ export class AppModel implements ValueHost {
   /** Parameters the indexed resources use that are judged at their default (see `ParameterAssumption`). */
   public assumptions(): ParameterAssumption[] {
     const out: ParameterAssumption[] = [];
-    for (const stack of this.stacks.values()) {
+    for (const stack of this.stacks) {
       const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
       for (const [name, spec] of stack.parameters) {
         if (!used.has(name) || spec.default === undefined || this.scenario.given?.has(name) ||
-          this.scenario.parameters.has(`${stack.stack.artifactId}/${name}`)) continue;
+          this.scenario.parameters.has(`${stack.id}/${name}`)) continue;
         const value = concreteString(resolveValue(spec.default, stack, this));
-        if (value !== undefined) out.push({ stack: stack.stack.node.path, parameter: name, value });
+        if (value !== undefined) out.push({ stack: stack.path, parameter: name, value });
       }
     }
     return out;
   }
 
   /** Whether a record exists in this scenario (its `Condition` is not false). */
-  private exists(record: ResourceRecord): boolean {
+  public exists(record: ResourceRecord): boolean {
     return record.condition === undefined || this.condition(record.stack, record.condition, 0) !== false;
   }
 
@@ -424,92 +469,34 @@ export class AppModel implements ValueHost {
   // ---------------------------------------------------------------------------------------------------------
   // Building
 
-  private collect(root: IConstruct): void {
-    // An explicit stack instead of recursion: apps are deep enough to matter, and this is the one tree walk.
-    const pending: IConstruct[] = [root];
-    while (pending.length > 0) {
-      const construct = pending.pop()!;
-      const children = construct.node.children;
-      for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
-      if (CfnResource.isCfnResource(construct)) {
-        if (INDEXED_TYPES.has(construct.cfnResourceType)) this.addRecord(construct);
-      } else if (CfnElement.isCfnElement(construct)) {
-        this.addElement(construct);
-      }
+  private addStack(input: StackInput): void {
+    const regionKnown = input.region !== undefined;
+    const region = input.region ?? PLACEHOLDER_REGION;
+    const stack: StackModel = {
+      input,
+      id: input.id,
+      path: input.path,
+      account: input.account ?? PLACEHOLDER_ACCOUNT,
+      region,
+      partition: partitionOf(region),
+      stackName: input.stackName,
+      accountKnown: input.account !== undefined,
+      regionKnown,
+      resources: new Map(),
+      parameters: input.parameters,
+      conditions: input.conditions,
+    };
+    this.stacks.push(stack);
+    for (const resource of input.resources) {
+      const record: ResourceRecord = { ...resource, stack };
+      stack.resources.set(record.logicalId, record);
+      this.records.push(record);
+      this.recordsByHandle.set(record.handle, record);
+      const sameId = this.byLogicalId.get(record.logicalId);
+      if (sameId) sameId.push(record);
+      else this.byLogicalId.set(record.logicalId, [record]);
     }
-  }
-
-  private addRecord(node: CfnResource): void {
-    const stack = this.stackModel(node.stack);
-    let logicalId: string;
-    let rawProperties: Record<string, unknown> = {};
-    let renderError: string | undefined;
-    try {
-      const fast = renderReadProperties(node);
-      if (fast) {
-        logicalId = String(node.stack.resolve(node.logicalId));
-        rawProperties = fast;
-      } else {
-        const rendered = node.stack.resolve((node as any)._toCloudFormation());
-        const [id, body] = Object.entries(rendered.Resources as Record<string, any>)[0];
-        logicalId = id;
-        rawProperties = body?.Properties ?? {};
-      }
-    } catch (e) {
-      logicalId = String(node.stack.resolve(node.logicalId));
-      renderError = (e as Error).message;
-    }
-    const conditionId = node.cfnOptions.condition?.logicalId;
-    const condition = conditionId === undefined ? undefined : String(node.stack.resolve(conditionId));
-    const record: ResourceRecord = { node, stack, logicalId, type: node.cfnResourceType, rawProperties, renderError, condition };
-    stack.resources.set(logicalId, record);
-    this.records.push(record);
-    this.recordsByNode.set(node, record);
-    const sameId = this.byLogicalId.get(logicalId);
-    if (sameId) sameId.push(record);
-    else this.byLogicalId.set(logicalId, [record]);
-  }
-
-  private addElement(element: CfnElement): void {
-    let rendered: any;
-    try {
-      rendered = element.stack.resolve((element as any)._toCloudFormation());
-    } catch {
-      return;
-    }
-    const stack = this.stackModel(element.stack);
-    for (const [id, parameter] of Object.entries<any>(rendered?.Parameters ?? {})) {
-      stack.parameters.set(id, { default: parameter?.Default, allowedValues: parameter?.AllowedValues });
-    }
-    for (const [id, expression] of Object.entries<any>(rendered?.Conditions ?? {})) {
-      stack.conditions.set(id, expression);
-    }
-    for (const output of Object.values<any>(rendered?.Outputs ?? {})) {
-      if (output?.Export?.Name !== undefined) this.rawExports.push({ stack, name: output.Export.Name, value: output.Value });
-    }
-  }
-
-  private stackModel(stack: Stack): StackModel {
-    let model = this.stacks.get(stack);
-    if (!model) {
-      const accountKnown = !Token.isUnresolved(stack.account);
-      const regionKnown = !Token.isUnresolved(stack.region);
-      const region = regionKnown ? stack.region : PLACEHOLDER_REGION;
-      model = {
-        stack,
-        account: accountKnown ? stack.account : PLACEHOLDER_ACCOUNT,
-        region,
-        partition: partitionOf(region),
-        stackName: Token.isUnresolved(stack.stackName) ? stack.artifactId : stack.stackName,
-        accountKnown,
-        regionKnown,
-        resources: new Map(),
-        parameters: new Map(),
-        conditions: new Map(),
-      };
-      this.stacks.set(stack, model);
-    }
-    return model;
+    for (const { name, value } of input.exports) this.rawExports.push({ stack, name, value });
   }
 
   private exportMap(): Map<string, ExportRecord> {
@@ -521,20 +508,6 @@ export class AppModel implements ValueHost {
       }
     }
     return this.exportsByName;
-  }
-
-  private otherTypesOf(stack: StackModel): Map<string, string> {
-    let types = this.otherTypes.get(stack);
-    if (!types) {
-      types = new Map();
-      for (const c of stack.stack.node.findAll()) {
-        if (CfnResource.isCfnResource(c) && c.stack === stack.stack && !INDEXED_TYPES.has(c.cfnResourceType)) {
-          types.set(stack.stack.resolve(c.logicalId), c.cfnResourceType);
-        }
-      }
-      this.otherTypes.set(stack, types);
-    }
-    return types;
   }
 
   /** Before synthesis a reference to another stack is a plain `Ref`; follow it if the logical ID is unambiguous. */
@@ -597,7 +570,7 @@ export class AppModel implements ValueHost {
         arn: this.attributeOf(record, 'Arn', 0) as string,
         properties: this.propertiesOf(record),
       };
-      this.keys.set(record.node, key);
+      this.keys.set(record.handle, key);
       this.keysByReference.set(key.arn, key);
       this.keysByReference.set(key.keyId, key);
     }
@@ -627,7 +600,7 @@ export class AppModel implements ValueHost {
         deliveringTrails: [],
         logSources: [],
       };
-      this.buckets.set(record.node, bucket);
+      this.buckets.set(record.handle, bucket);
       const sameName = this.bucketsByName.get(name);
       if (sameName) sameName.push(bucket);
       else this.bucketsByName.set(name, [bucket]);
@@ -661,40 +634,13 @@ export class AppModel implements ValueHost {
         isMultiRegion: isTrue(props.IsMultiRegionTrail),
         isOrganization: isTrue(props.IsOrganizationTrail),
       };
-      this.trails.set(record.node, trail);
+      this.trails.set(record.handle, trail);
       const logBucket = concreteString(props.S3BucketName);
       if (logBucket !== undefined) {
         for (const bucket of this.bucketsNamed(logBucket)) bucket.deliveringTrails.push(trail);
       }
     }
   }
-}
-
-/**
- * The properties the rules read, per L1 class, by their L1 (camelCase) names. Rendering only these is several times
- * cheaper than rendering the whole resource (a bucket's lifecycle rules, tags, ...), and the pack renders every bucket.
- */
-const READ_PROPERTIES: ReadonlyArray<[new (...args: any[]) => CfnResource, readonly string[]]> = [
-  [s3.CfnBucket, ['bucketName', 'bucketEncryption', 'loggingConfiguration']],
-  [s3.CfnBucketPolicy, ['bucket', 'policyDocument']],
-  [kms.CfnKey, ['keyPolicy', 'enableKeyRotation', 'keySpec']],
-];
-
-/**
- * The CloudFormation properties the rules read, rendered as the template will have them, or undefined when the
- * resource must be rendered in full: a class not listed above (`CfnResource` of an included template's unknown
- * type, another copy of aws-cdk-lib) or a resource with escape-hatch overrides, which apply to the whole resource.
- */
-function renderReadProperties(node: CfnResource): Record<string, unknown> | undefined {
-  const entry = READ_PROPERTIES.find(([type]) => node instanceof type);
-  const overrides = (node as any).rawOverrides;
-  if (!entry || overrides === null || typeof overrides !== 'object' || Object.keys(overrides).length > 0) return undefined;
-  const all = (node as any).cfnProperties;
-  if (all === null || typeof all !== 'object') return undefined;
-  const subset: Record<string, unknown> = {};
-  for (const name of entry[1]) subset[name] = all[name];
-  // What _toCloudFormation does to the properties: resolve, then render CloudFormation names and structures.
-  return (node as any).renderProperties(node.stack.resolve(subset)) ?? {};
 }
 
 /** Whether a resolved CloudFormation boolean is true (`true` or `"true"`). */
@@ -704,7 +650,7 @@ export function isTrue(value: unknown): boolean {
 
 /** A name for a resource whose physical name is chosen at deployment: unique in the app, stable across runs. */
 function placeholderName(stack: StackModel, logicalId: string): string {
-  return `${stack.stack.artifactId}-${logicalId}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
+  return `${stack.id}-${logicalId}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
 }
 
 function keyIdOf(record: ResourceRecord): string {
@@ -725,7 +671,7 @@ function mergePolicies(policies: BucketPolicyModel[]): MergedPolicy {
   const problems: string[] = [];
   for (const policy of policies) {
     const document = policy.document as any;
-    const where = policy.record.node.node.path;
+    const where = policy.record.path;
     if (document === null || typeof document !== 'object' || isIntrinsic(document) || !('Statement' in document)) {
       problems.push(`the PolicyDocument of ${where} could not be resolved`);
       continue;

@@ -2,8 +2,7 @@ import { AppModel, BucketModel, isTrue, KeyModel } from './app-model';
 import { concreteString, hasSymbol } from './cfn-values';
 import { Decision } from './decide';
 import { decideForBucket, ownerUploadsClass, uploadsWithHeaderClass } from './properties';
-import { EncryptionMode } from '../policy/requirement';
-import { SSE_C_ALGORITHM } from '../policy/statements';
+import { EncryptionMode, SSE_C_ALGORITHM } from '../policy/requirement';
 
 // What a bucket's template says about its encryption, and what its policy makes of it.
 

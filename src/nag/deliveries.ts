@@ -1,6 +1,6 @@
 import { AppModel, BucketModel, TrailModel } from './app-model';
 import { evaluateDenies, PolicyDocumentJson, PolicyRequest, UnsupportedPolicyFeature, wildcardMatch } from './evaluator';
-import { ConditionKeys } from '../policy/statements';
+import { ConditionKeys } from '../policy/requirement';
 
 // Deliveries by AWS services into a bucket: one concrete request each (CloudTrail's log and digest files, S3's server
 // access logs), asked of the bucket's policies. These requests are what the services send, so they are asked as

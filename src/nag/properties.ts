@@ -3,8 +3,7 @@ import { Decision, decideAllDenied, decideNoneAllowed, PrincipalKinds, RequestCl
 import { describePrincipal, PolicyDocumentJson, PolicyRequest } from './evaluator';
 import { KMS_CRYPTOGRAPHIC_ACTIONS, S3_BUCKET_AND_OBJECT_ACTIONS, S3ActionSpec } from './generated/service-authorization';
 import { classParts, SharedPolicies } from './shared-decisions';
-import { EncryptionMode } from '../policy/requirement';
-import { ConditionKeys, SSE_C_ALGORITHM } from '../policy/statements';
+import { EncryptionMode, ConditionKeys, SSE_C_ALGORITHM } from '../policy/requirement';
 
 // The properties the rules prove about a bucket's policies (or a key's policy), each over a stated class of
 // requests. A rule asks one question: "is every request of this class denied?", and gets a proof or a

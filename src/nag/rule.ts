@@ -1,5 +1,3 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
 import { AppModel } from './app-model';
 
 /** The encryption standard the rules hold buckets to (the pack's props, with defaults applied). */
@@ -30,14 +28,30 @@ export interface RuleContext {
  * sentence that says what is wrong and how to fix it (a non-empty list means non-compliant; `NON_COMPLIANT`
  * alone is allowed when the rule's own text says everything).
  */
-export type RuleResult = NagRuleCompliance | string[];
+export type RuleResult = RuleCompliance | string[];
 
-/** A rule of the pack: a pure function of the node and the context. */
-export type S3EncryptionRule = (node: CfnResource, context: RuleContext) => RuleResult;
+/**
+ * What a rule says when it has no reasons to give: the values of cdk-nag's `NagRuleCompliance`, so that the rules need
+ * not load cdk-nag (the check command runs them without it).
+ */
+export enum RuleCompliance {
+  COMPLIANT = 'Compliant',
+  NON_COMPLIANT = 'Non-Compliant',
+  NOT_APPLICABLE = 'N/A',
+}
+
+/**
+ * What a rule is given: the resource it judges, as the model knows it (a `CfnResource` in an app, a template's
+ * resource in the check command). Rules only pass it to the model (`model.bucket(node)`, ...).
+ */
+export type ResourceHandle = object;
+
+/** A rule of the pack: a pure function of the resource and the context. */
+export type S3EncryptionRule = (node: ResourceHandle, context: RuleContext) => RuleResult;
 
 /** COMPLIANT when there are no reasons. */
 export function verdict(reasons: string[]): RuleResult {
-  return reasons.length > 0 ? reasons : NagRuleCompliance.COMPLIANT;
+  return reasons.length > 0 ? reasons : RuleCompliance.COMPLIANT;
 }
 
 /** A list of strings for a finding: `a`, `a and b`, `a, b and c` (or `or`). */

@@ -1,39 +1,18 @@
 import {
   CfnResource, PolicyValidationPluginReport, PolicyViolation, Reference, Stack, Token, Tokenization, Validations,
 } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { AppModel, ResourceTypes } from './app-model';
-import { uncertainReason } from './bucket-encryption';
+import { AppModel } from './app-model';
+import { modelInputOf } from './cdk-input';
 import { concreteString } from './cfn-values';
 import { ParameterAssumption, PropertyExplanation, SuppressedFinding } from './findings';
-import { describeRequest, verdictsOf } from './properties';
-import { RuleContext, S3EncryptionRule, Standard } from './rule';
+import { assumptionsNote, explanationsOf, judge, Judgement, PACK_NAME, RULE_IDS, ScenarioContext, standardOf } from './judge';
+import { AllowedEncryption } from './standard';
 import { validationError } from '../errors';
-import BucketKeyEnabled from './rules/BucketKeyEnabled';
-import DefaultEncryptionAllowed from './rules/DefaultEncryptionAllowed';
-import KmsKeyCustomerManaged from './rules/KmsKeyCustomerManaged';
-import KmsKeyPinnedByPolicy from './rules/KmsKeyPinnedByPolicy';
-import KmsKeyPolicyRestricted from './rules/KmsKeyPolicyRestricted';
-import KmsKeyRotated from './rules/KmsKeyRotated';
-import ObjectEventsAudited from './rules/ObjectEventsAudited';
-import SingleBucketPolicy from './rules/SingleBucketPolicy';
-import SseCBlockedUnlessRequired from './rules/SseCBlockedUnlessRequired';
-import TlsFloorEnforced from './rules/TlsFloorEnforced';
-import TlsOnlyEnforced from './rules/TlsOnlyEnforced';
-import TrailsWithinQuota from './rules/TrailsWithinQuota';
-import UploadHeaderEnforced from './rules/UploadHeaderEnforced';
-import { ALLOWED_TLS_VERSIONS, DEFAULT_MINIMUM_TLS_VERSION, EncryptionMode } from '../policy/requirement';
+import { ALLOWED_TLS_VERSIONS } from '../policy/requirement';
 
-/**
- * Which server-side encryption a bucket's default encryption may use.
- */
-export enum AllowedEncryption {
-  /** SSE-S3 (`AES256`), SSE-KMS (`aws:kms`) or DSSE-KMS (`aws:kms:dsse`). */
-  ANY_SERVER_SIDE = 'ANY_SERVER_SIDE',
-  /** SSE-KMS or DSSE-KMS with a customer-managed key. DSSE-KMS counts as KMS (cdk-nag's own rule says it does not). */
-  KMS_ONLY = 'KMS_ONLY',
-}
+export { AllowedEncryption } from './standard';
 
 /**
  * Props for `S3EncryptionChecks`: the encryption standard buckets are held to.
@@ -105,124 +84,6 @@ export interface S3EncryptionChecksProps extends NagPackProps {
   readonly parameterValues?: { [name: string]: string };
 }
 
-/** A rule with the text of its findings. */
-interface RuleDefinition {
-  readonly rule: S3EncryptionRule;
-  /** The resource type the rule checks. */
-  readonly resourceType: string;
-  readonly level: NagMessageLevel;
-  /** What is wrong: the first sentence of every finding. */
-  readonly info: string;
-  /** Why the rule exists (added to findings with `verbose: true`). */
-  readonly explanation: string;
-}
-
-const RULES: readonly RuleDefinition[] = [
-  {
-    rule: DefaultEncryptionAllowed,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'The bucket\'s default encryption is missing or not allowed by the standard.',
-    explanation: 'Default encryption is what S3 applies to every upload that does not ask for a mode, and the one ' +
-      'setting auditors (Security Hub S3.4/S3.17, Config s3-default-encryption-kms) read.',
-  },
-  {
-    rule: TlsOnlyEnforced,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'The bucket\'s policy does not deny requests made without TLS.',
-    explanation: 'Without TLS, object data and credentials cross the network in the clear (Security Hub S3.5, ' +
-      'Control Tower CT.S3.PR.8).',
-  },
-  {
-    rule: TlsFloorEnforced,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'The bucket\'s policy does not deny requests over TLS older than the standard\'s floor.',
-    explanation: 'TLS 1.0 and 1.1 have known weaknesses; s3:TlsVersion lets the bucket refuse them.',
-  },
-  {
-    rule: UploadHeaderEnforced,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'The bucket\'s policy does not enforce its upload-header rule, or contradicts its default encryption.',
-    explanation: 'The upload-header rule is what proves, per request, that every object is encrypted as the standard ' +
-      'says; a rule that contradicts the default encryption denies the uploads that use it.',
-  },
-  {
-    rule: KmsKeyCustomerManaged,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'The SSE-KMS/DSSE-KMS bucket does not encrypt with an allowed customer-managed key.',
-    explanation: 'The AWS managed key aws/s3 cannot be restricted by a key policy, rotated on your schedule, or ' +
-      'separated per bucket; a standard may also name the keys buckets must use.',
-  },
-  {
-    rule: KmsKeyPinnedByPolicy,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'The bucket\'s policy does not pin its KMS key.',
-    explanation: 'A writer can name any key (or none, falling back to aws/s3) in the upload; only a Deny on ' +
-      's3:x-amz-server-side-encryption-aws-kms-key-id keeps every object under the bucket\'s key.',
-  },
-  {
-    rule: KmsKeyRotated,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'The bucket\'s KMS key does not rotate.',
-    explanation: 'Automatic rotation limits how much data one key version protects (Security Hub KMS.4).',
-  },
-  {
-    rule: BucketKeyEnabled,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.WARN,
-    info: 'The bucket\'s S3 Bucket Key setting does not fit its encryption.',
-    explanation: 'Without a Bucket Key, SSE-KMS calls KMS for every object operation: cost, and the account\'s KMS ' +
-      'request quota shared by every bucket. DSSE-KMS does not support Bucket Keys.',
-  },
-  {
-    rule: SseCBlockedUnlessRequired,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'SSE-C is not blocked on the bucket, or not set up consistently for an SSE-C bucket.',
-    explanation: 'SSE-C objects are encrypted under keys the organisation never sees, and are lost with them; S3 lets ' +
-      'buckets block SSE-C (BlockedEncryptionTypes).',
-  },
-  {
-    rule: SingleBucketPolicy,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'Several bucket policy resources name the bucket.',
-    explanation: 'S3 keeps one policy per bucket: the last deployed replaces the others, so the statements the other ' +
-      'rules evaluated are not what the bucket has.',
-  },
-  {
-    rule: ObjectEventsAudited,
-    resourceType: ResourceTypes.BUCKET,
-    level: NagMessageLevel.ERROR,
-    info: 'No valid trail of the app records the bucket\'s object events.',
-    explanation: 'Object-level events (who read or wrote which object, with which key) are the audit record of an ' +
-      'encryption standard (Security Hub S3.22/S3.23); unvalidated or unencrypted logs are not evidence.',
-  },
-  {
-    rule: KmsKeyPolicyRestricted,
-    resourceType: ResourceTypes.KEY,
-    level: NagMessageLevel.ERROR,
-    info: 'The KMS key\'s policy grants cryptographic operations to everyone.',
-    explanation: 'A key any principal may use to decrypt protects nothing, whatever the bucket policy says.',
-  },
-  {
-    rule: TrailsWithinQuota,
-    resourceType: ResourceTypes.TRAIL,
-    level: NagMessageLevel.ERROR,
-    info: 'The app creates more CloudTrail trails in one account and Region than CloudTrail allows.',
-    explanation: 'CloudTrail allows 5 trails per Region (multi-Region trails count in every Region); the sixth fails ' +
-      'to deploy.',
-  },
-];
-
-const PACK_NAME = 'S3Encryption';
-
 /**
  * A cdk-nag rule pack that holds every S3 bucket of an app (not only this library's) to an encryption standard,
  * deciding by evaluating the bucket's policies against canonical requests rather than matching one JSON shape.
@@ -239,7 +100,7 @@ const PACK_NAME = 'S3Encryption';
  */
 export class S3EncryptionChecks extends NagPack {
   /** The IDs of the pack's rules, `S3Encryption-<Rule>`. */
-  public static readonly RULE_IDS: string[] = RULES.map((r) => `${PACK_NAME}-${r.rule.name}`);
+  public static readonly RULE_IDS: string[] = [...RULE_IDS];
 
   /** The name of the pack, the prefix of its rule IDs. */
   public readonly name: string;
@@ -247,7 +108,7 @@ export class S3EncryptionChecks extends NagPack {
   private readonly props: S3EncryptionChecksProps;
   private readonly verboseFindings: boolean;
   /** One context per way the templates may be deployed (one when there is no choice), for the current validation. */
-  private contexts?: Array<RuleContext & { label?: string }>;
+  private contexts?: ScenarioContext[];
   private findings: PackFinding[] = [];
   private lastAssumptions: ParameterAssumption[] = [];
   private lastExplanations: PropertyExplanation[] = [];
@@ -267,18 +128,22 @@ export class S3EncryptionChecks extends NagPack {
    * policies, keys and trails that apply to it.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    const scenarios = AppModel.scenarios(scope, this.props.parameterValues);
+    const input = modelInputOf(scope);
+    const scenarios = AppModel.scenarios(input, this.props.parameterValues);
     const problems = scenarios[0].model.parameterValueProblems();
     if (problems.length > 0) {
       throw validationError(scope, 'S3EncryptionChecksParameterValues', `S3EncryptionChecks: parameterValues: ${problems.join('; ')}. ` +
         'Give values of parameters the templates declare, within their AllowedValues.');
     }
-    this.contexts = scenarios.map(({ model, scenario }) => ({ model, standard: standardOf(this.props, model), label: scenario.label }));
+    this.contexts = scenarios.map(({ model, scenario }) => ({
+      model, standard: standardOf(this.props, (entry) => resolveKeyArn(entry, model)), label: scenario.label,
+    }));
     this.lastAssumptions = scenarios[0].model.assumptions();
     this.findings = [];
     try {
       super.validateScope(scope);
-      this.lastExplanations = this.contexts.flatMap(({ model, label }) => explanationsOf(model, label));
+      this.lastExplanations = this.contexts.flatMap(({ model, label }) => explanationsOf(model, label))
+        .map(({ handle: _handle, ...explanation }) => explanation);
       return this.report();
     } finally {
       this.contexts = undefined;
@@ -310,30 +175,15 @@ export class S3EncryptionChecks extends NagPack {
   }
 
   protected checkResource(node: CfnResource): void {
-    const contexts: Array<RuleContext & { label?: string }> = this.contexts ?? [contextFor(node, this.props)];
-    for (const definition of RULES) {
-      if (definition.resourceType !== node.cfnResourceType) continue;
-      const perScenario = contexts.map((context) => ({ label: context.label, reasons: reasonsOf(definition, node, context) }));
-      const failing = perScenario.filter((r) => r.reasons.length > 0);
-      if (failing.length === 0) continue;
-      // The same finding in every scenario needs no scenario; otherwise each says when it holds.
-      const alike = failing.length === perScenario.length && failing.every((r) => r.reasons.join(' ') === failing[0].reasons.join(' '));
-      const reasons = alike ? failing[0].reasons : failing.map((r) => `When ${r.label ?? 'deployed as written'}: ${r.reasons.join(' ')}`);
-      const ruleId = `${PACK_NAME}-${definition.rule.name}`;
-      const assumed = assumptionsNote(this.lastAssumptions, node);
-      const acknowledgement = acknowledgementOf(node, ruleId);
-      const tooShort = acknowledgement !== undefined && acknowledgement.trim().length < MIN_REASON_LENGTH;
-      const description = [
-        definition.info, ...reasons, ...(assumed ? [assumed] : []),
-        ...(tooShort ? [`(Acknowledged with the reason ${JSON.stringify(acknowledgement)}, which does not suppress: a reason needs at least ${MIN_REASON_LENGTH} characters.)`] : []),
-        ...(this.verboseFindings ? [`Why: ${definition.explanation}`] : []),
-      ].join(' ');
+    const contexts = this.contexts ?? contextsFor(node, this.props);
+    const judgements: Judgement[] = judge(node, node.cfnResourceType, contexts, {
+      acknowledgement: (ruleId) => acknowledgementOf(node, ruleId),
+      assumed: assumptionsNote(this.lastAssumptions, Stack.of(node).node.path),
+      verbose: this.verboseFindings,
+    });
+    for (const j of judgements) {
       this.findings.push({
-        ruleId,
-        constructPath: node.node.path,
-        description,
-        severity: definition.level === NagMessageLevel.ERROR ? 'error' : 'warning',
-        suppressedBecause: acknowledgement !== undefined && !tooShort ? acknowledgement : undefined,
+        ruleId: j.ruleId, constructPath: node.node.path, description: j.description, severity: j.severity, suppressedBecause: j.suppressedBecause,
       });
     }
   }
@@ -357,57 +207,12 @@ export class S3EncryptionChecks extends NagPack {
   }
 }
 
-/** cdk-nag's rule for acknowledgement reasons: at least this many characters. */
-const MIN_REASON_LENGTH = 10;
-
 interface PackFinding {
   readonly ruleId: string;
   readonly constructPath: string;
   readonly description: string;
   readonly severity: 'error' | 'warning';
   readonly suppressedBecause?: string;
-}
-
-/** Run one rule on one node in one context; a rule that throws is a finding, not a crash. */
-function reasonsOf(definition: RuleDefinition, node: CfnResource, context: RuleContext): string[] {
-  let result;
-  try {
-    result = definition.rule(node, context);
-  } catch (e) {
-    // Rules do not throw on configuration problems; this is a bug, reported as a finding rather than a crash.
-    result = [`The rule failed: ${(e as Error).message}. Please report it; acknowledge the finding meanwhile.`];
-  }
-  if (result === NagRuleCompliance.COMPLIANT || result === NagRuleCompliance.NOT_APPLICABLE) return [];
-  return Array.isArray(result) ? result : [''];
-}
-
-function explanationsOf(model: AppModel, scenario: string | undefined): PropertyExplanation[] {
-  return verdictsOf(model).map(({ subject, propertyClass, decision }) => {
-    const { property, description: covers, compliantWhen } = propertyClass;
-    const base = { constructPath: subject.record.node.node.path, property, covers, requestsDecided: decision.requestsDecided, scenario };
-    switch (decision.kind) {
-      case 'proof':
-        return { ...base, verdict: 'proof', compliant: compliantWhen === undefined ? undefined : compliantWhen === 'proof' };
-      case 'counterexample':
-        return {
-          ...base,
-          verdict: 'counterexample',
-          detail: describeRequest(decision.request),
-          compliant: compliantWhen === undefined ? undefined : compliantWhen === 'counterexample',
-        };
-      case 'uncertain':
-        return { ...base, verdict: 'could not evaluate', detail: uncertainReason(decision), compliant: compliantWhen === undefined ? undefined : false };
-    }
-  });
-}
-
-/** A sentence naming the parameter defaults a finding on this node was judged with, if any. */
-function assumptionsNote(assumptions: readonly ParameterAssumption[], node: CfnResource): string | undefined {
-  const stackPath = Stack.of(node).node.path;
-  const here = assumptions.filter((a) => a.stack === stackPath);
-  if (here.length === 0) return undefined;
-  return `(Judged with ${here.map((a) => `parameter ${a.parameter} = ${JSON.stringify(a.value)}, its default`).join(', ')}; ` +
-    'a deployment may pass other values: give them with --parameters, or AllowedValues to have each judged.)';
 }
 
 /**
@@ -428,9 +233,9 @@ function acknowledgementOf(node: IConstruct, ruleId: string): string | undefined
 }
 
 /** A context for a node checked outside `validateScope` (cdk-nag only calls `checkResource` from there). */
-function contextFor(node: IConstruct, props: S3EncryptionChecksProps): RuleContext {
-  const model = AppModel.build(node);
-  return { model, standard: standardOf(props, model) };
+function contextsFor(node: IConstruct, props: S3EncryptionChecksProps): ScenarioContext[] {
+  const model = AppModel.build(modelInputOf(node));
+  return [{ model, standard: standardOf(props, (entry) => resolveKeyArn(entry, model)) }];
 }
 
 function checkProps(props: S3EncryptionChecksProps): void {
@@ -460,38 +265,11 @@ function checkParameterValues(values: unknown): void {
   }
 }
 
-/** The standard of the props, with the allowed key ARNs resolved against the app. */
-function standardOf(props: S3EncryptionChecksProps, model: AppModel): Standard {
-  const kmsOnly = props.allowedEncryption === AllowedEncryption.KMS_ONLY;
-  let allowedKmsKeyArns: Set<string> | undefined;
-  const unresolvedKmsKeyArns: string[] = [];
-  if (props.allowedKmsKeyArns !== undefined) {
-    allowedKmsKeyArns = new Set();
-    for (const entry of props.allowedKmsKeyArns) {
-      const arn = resolveKeyArn(entry, model);
-      if (arn === undefined) unresolvedKmsKeyArns.push(entry);
-      else allowedKmsKeyArns.add(arn);
-    }
-  }
-  return {
-    allowedAlgorithms: kmsOnly
-      ? [EncryptionMode.SSE_KMS, EncryptionMode.DSSE_KMS]
-      : [EncryptionMode.SSE_S3, EncryptionMode.SSE_KMS, EncryptionMode.DSSE_KMS],
-    allowSseC: props.allowSseC ?? false,
-    allowedKmsKeyArns,
-    unresolvedKmsKeyArns,
-    minimumTlsVersion: props.minimumTlsVersion ?? DEFAULT_MINIMUM_TLS_VERSION,
-    requireUploadHeader: props.requireUploadHeader ?? true,
-    requireAuditTrail: props.requireAuditTrail ?? false,
-    requireBucketKey: props.requireBucketKey ?? true,
-  };
-}
-
 /** A literal ARN as is; a token (`key.keyArn`) resolved in the stack of the resource it references. */
 function resolveKeyArn(entry: string, model: AppModel): string | undefined {
   if (!Token.isUnresolved(entry)) return entry;
   const token = Tokenization.reverseString(entry).firstToken;
   if (!token || !Reference.isReference(token) || !CfnResource.isCfnResource(token.target)) return undefined;
-  const stack = model.stackOf(token.target);
-  return concreteString(model.resolveIn(stack, Stack.of(token.target).resolve(entry)));
+  const stack = model.stackById(Stack.of(token.target).artifactId);
+  return stack === undefined ? undefined : concreteString(model.resolveIn(stack, Stack.of(token.target).resolve(entry)));
 }

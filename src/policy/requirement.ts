@@ -29,6 +29,19 @@ export enum UploadHeaderRule {
   MATCH_IF_PRESENT = 'MATCH_IF_PRESENT',
 }
 
+/** Condition keys used by the statements. */
+export const ConditionKeys = {
+  SECURE_TRANSPORT: 'aws:SecureTransport',
+  TLS_VERSION: 's3:TlsVersion',
+  SSE: 's3:x-amz-server-side-encryption',
+  SSE_KMS_KEY_ID: 's3:x-amz-server-side-encryption-aws-kms-key-id',
+  SSE_CUSTOMER_ALGORITHM: 's3:x-amz-server-side-encryption-customer-algorithm',
+  PRINCIPAL_IS_AWS_SERVICE: 'aws:PrincipalIsAWSService',
+} as const;
+
+/** The algorithm S3 accepts for SSE-C. */
+export const SSE_C_ALGORITHM = 'AES256';
+
 /** TLS versions a bucket may require as its floor. */
 export const ALLOWED_TLS_VERSIONS: readonly number[] = [1.2, 1.3];
 

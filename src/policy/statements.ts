@@ -1,23 +1,15 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
+  ConditionKeys,
   DEFAULT_MINIMUM_TLS_VERSION,
   EncryptionMode,
   EncryptionRequirement,
+  SSE_C_ALGORITHM,
   UploadHeaderRule,
 } from './requirement';
 
 // The only module that knows the shape of each statement. Buckets, the Aspect and the resource control
 // policy call these builders; the rule pack evaluates what they produce.
-
-/** Condition keys used by the statements. */
-export const ConditionKeys = {
-  SECURE_TRANSPORT: 'aws:SecureTransport',
-  TLS_VERSION: 's3:TlsVersion',
-  SSE: 's3:x-amz-server-side-encryption',
-  SSE_KMS_KEY_ID: 's3:x-amz-server-side-encryption-aws-kms-key-id',
-  SSE_CUSTOMER_ALGORITHM: 's3:x-amz-server-side-encryption-customer-algorithm',
-  PRINCIPAL_IS_AWS_SERVICE: 'aws:PrincipalIsAWSService',
-} as const;
 
 /** Stable statement ids: part of the snapshot contract. */
 export const StatementIds = {
@@ -30,8 +22,9 @@ export const StatementIds = {
   DENY_SSE_C_UPLOAD: 'DenySseCUpload',
 } as const;
 
-/** The algorithm S3 accepts for SSE-C. */
-export const SSE_C_ALGORITHM = 'AES256';
+
+// The condition keys and the SSE-C algorithm live with the requirement (a leaf module, free of aws-cdk-lib).
+export { ConditionKeys, SSE_C_ALGORITHM } from './requirement';
 
 type Conditions = Record<string, Record<string, unknown>>;
 

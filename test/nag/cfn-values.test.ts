@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EncryptedBucket, KmsEncryptedBucket, SseCOnlyBucket } from '../../src';
 import { AppModel } from '../../src/nag/app-model';
+import { modelInputOf } from '../../src/nag/cdk-input';
 import { isConcrete, partitionOf, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, resolveValue, ValueHost, ValueScope } from '../../src/nag/cfn-values';
 
 const scope: ValueScope = { account: '111111111111', region: 'eu-west-1', partition: 'aws', stackName: 'Data' };
@@ -64,7 +65,7 @@ describe('the app model', () => {
     const agnostic = new Stack(app, 'Agnostic');
     const named = new s3.CfnBucket(agnostic, 'Named', { bucketName: Fn.join('-', ['data', agnostic.account, agnostic.region]) });
     const unnamed = new s3.CfnBucket(agnostic, 'Unnamed');
-    const model = AppModel.build(app);
+    const model = AppModel.build(modelInputOf(app));
     expect(model.bucket(named)!.name).toBe(`data-${PLACEHOLDER_ACCOUNT}-${PLACEHOLDER_REGION}`);
     expect(model.bucket(unnamed)!.name).toBe('agnostic-unnamed');
     expect(model.bucket(unnamed)!.arn).toBe('arn:aws:s3:::agnostic-unnamed');
@@ -79,8 +80,8 @@ describe('the app model', () => {
     new s3.CfnBucketPolicy(data, 'ByRef', { bucket: bucket.ref, policyDocument: { Statement: [] } });
     new s3.CfnBucketPolicy(other, 'ByExport', { bucket: Fn.importValue('data-bucket-name'), policyDocument: { Statement: [] } });
     new s3.CfnBucketPolicy(other, 'ByName', { bucket: 'somebody-elses-bucket', policyDocument: { Statement: [] } });
-    const model = AppModel.build(app);
-    expect(model.bucket(bucket)!.policies.map((p) => p.record.node.node.path)).toEqual(['Data/ByRef', 'Other/ByExport']);
+    const model = AppModel.build(modelInputOf(app));
+    expect(model.bucket(bucket)!.policies.map((p) => p.record.path)).toEqual(['Data/ByRef', 'Other/ByExport']);
   });
 });
 
@@ -91,11 +92,11 @@ test('the properties the rules read are rendered as the full template renders th
   new KmsEncryptedBucket(stack, 'Kms', { serverAccessLogsBucket: logs, serverAccessLogsPrefix: 'kms/' });
   new KmsEncryptedBucket(stack, 'Dsse', { dualLayer: true, bucketName: Fn.join('-', ['dsse', stack.account]) });
   new SseCOnlyBucket(stack, 'SseC');
-  const fast = AppModel.build(app);
+  const fast = AppModel.build(modelInputOf(app));
   const resources = app.node.findAll().filter(CfnResource.isCfnResource);
   // Any override makes the model render the whole resource, as the template does.
   for (const r of resources) r.addOverride('Metadata.FullRender', true);
-  const full = AppModel.build(app);
+  const full = AppModel.build(modelInputOf(app));
   const read: Record<string, string[]> = {
     'AWS::S3::Bucket': ['BucketName', 'BucketEncryption', 'LoggingConfiguration'],
     'AWS::S3::BucketPolicy': ['Bucket', 'PolicyDocument'],
@@ -108,7 +109,7 @@ test('the properties the rules read are rendered as the full template renders th
     const pick = (model: AppModel) => {
       const props = r instanceof kms.CfnKey ? model.key(r)!.properties
         : r instanceof s3.CfnBucket ? model.bucket(r)!.properties
-          : model.propertiesOf((model as any).recordsByNode.get(r));
+          : model.propertiesOf(model.record(r)!);
       return Object.fromEntries(keys.map((k) => [k, props[k]]));
     };
     expect(pick(fast)).toEqual(pick(full));

@@ -1,14 +1,12 @@
 import { parse } from 'path';
-import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
 import { EncryptionMode } from '../../policy/requirement';
 import { defaultEncryptionOf, requiresSseC } from '../bucket-encryption';
-import { listOf, RuleContext, RuleResult } from '../rule';
+import { listOf, ResourceHandle, RuleCompliance, RuleContext, RuleResult } from '../rule';
 
 /** The bucket states its default encryption, and the algorithm is one the standard allows. */
-export default Object.defineProperty((node: CfnResource, { model, standard }: RuleContext): RuleResult => {
+export default Object.defineProperty((node: ResourceHandle, { model, standard }: RuleContext): RuleResult => {
   const bucket = model.bucket(node);
-  if (!bucket) return NagRuleCompliance.NOT_APPLICABLE;
+  if (!bucket) return RuleCompliance.NOT_APPLICABLE;
   if (bucket.record.renderError !== undefined) {
     return [`The bucket's template could not be rendered (${bucket.record.renderError}), so no rule can read it. Fix the ` +
       'error that synthesis would report, then check again.'];
@@ -26,12 +24,12 @@ export default Object.defineProperty((node: CfnResource, { model, standard }: Ru
       'default or AllowedValues lets the deployment choose any algorithm). ' +
       `Set it to a literal ${allowed}, or give the parameter AllowedValues so that each value is judged.`];
   }
-  if (standard.allowedAlgorithms.includes(algorithm)) return NagRuleCompliance.COMPLIANT;
+  if (standard.allowedAlgorithms.includes(algorithm)) return RuleCompliance.COMPLIANT;
   if (algorithm === EncryptionMode.SSE_S3) {
     // CloudTrail writes digest files with SSE-S3 by design, and its log files with the trail key.
-    if (bucket.deliveringTrails.length > 0) return NagRuleCompliance.COMPLIANT;
+    if (bucket.deliveringTrails.length > 0) return RuleCompliance.COMPLIANT;
     // S3 requires a default; on a bucket whose policy denies every upload without SSE-C, no object gets it.
-    if (standard.allowSseC && requiresSseC(model, bucket) === true) return NagRuleCompliance.COMPLIANT;
+    if (standard.allowSseC && requiresSseC(model, bucket) === true) return RuleCompliance.COMPLIANT;
   }
   return [`The default encryption is '${algorithm}', which the standard does not allow (allowed: ${listOf(standard.allowedAlgorithms.map((a) => `'${a}'`))}). ` +
     (algorithm === EncryptionMode.SSE_S3

@@ -1,21 +1,19 @@
 import { parse } from 'path';
-import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
 import {
   defaultEncryptionOf, defaultKeyArnOf, isAwsManagedKeyReference, isKmsAlgorithm, requiresSseC,
 } from '../bucket-encryption';
 import { concreteString } from '../cfn-values';
-import { listOf, RuleContext, RuleResult, verdict } from '../rule';
+import { listOf, ResourceHandle, RuleCompliance, RuleContext, RuleResult, verdict } from '../rule';
 
 /**
  * An SSE-KMS or DSSE-KMS bucket encrypts with a customer-managed, symmetric key (not the AWS managed `aws/s3`),
  * and with one of the standard's allowed keys when it lists them.
  */
-export default Object.defineProperty((node: CfnResource, { model, standard }: RuleContext): RuleResult => {
+export default Object.defineProperty((node: ResourceHandle, { model, standard }: RuleContext): RuleResult => {
   const bucket = model.bucket(node);
-  if (!bucket) return NagRuleCompliance.NOT_APPLICABLE;
+  if (!bucket) return RuleCompliance.NOT_APPLICABLE;
   const encryption = defaultEncryptionOf(bucket);
-  if (!isKmsAlgorithm(encryption.algorithm) || requiresSseC(model, bucket) === true) return NagRuleCompliance.NOT_APPLICABLE;
+  if (!isKmsAlgorithm(encryption.algorithm) || requiresSseC(model, bucket) === true) return RuleCompliance.NOT_APPLICABLE;
   if (encryption.kmsMasterKeyUnresolved) {
     return ['The default encryption\'s KMSMasterKeyID could not be resolved (a parameter without a default, Fn::If, ...), ' +
       'so it cannot be shown to be a customer-managed key. Reference the key (key.keyArn) or write its ARN.'];
@@ -29,7 +27,7 @@ export default Object.defineProperty((node: CfnResource, { model, standard }: Ru
   const reasons: string[] = [];
   const keySpec = concreteString(key?.properties.KeySpec);
   if (key && keySpec !== undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
-    reasons.push(`The key ${key.record.node.node.path} has KeySpec ${keySpec}; S3 encrypts only with symmetric keys. ` +
+    reasons.push(`The key ${key.record.path} has KeySpec ${keySpec}; S3 encrypts only with symmetric keys. ` +
       'Use a SYMMETRIC_DEFAULT key.');
   }
   const allowed = standard.allowedKmsKeyArns;

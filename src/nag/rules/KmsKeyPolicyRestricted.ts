@@ -1,10 +1,8 @@
 import { parse } from 'path';
-import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
 import { isIntrinsic } from '../cfn-values';
 import { PolicyStatementJson, wildcardMatch } from '../evaluator';
 import { decideForKey, describeRequest, strangerKeyUseClass } from '../properties';
-import { listOf, RuleContext, RuleResult, verdict } from '../rule';
+import { listOf, ResourceHandle, RuleCompliance, RuleContext, RuleResult, verdict } from '../rule';
 
 /** The cryptographic operations a key policy must not grant to everyone. */
 export const CRYPTO_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
@@ -14,12 +12,12 @@ export const CRYPTO_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKe
  * by a principal of an account the policy does not name (or an anonymous one) is allowed, for any operation and any
  * value of the condition keys the policy mentions.
  */
-export default Object.defineProperty((node: CfnResource, { model }: RuleContext): RuleResult => {
+export default Object.defineProperty((node: ResourceHandle, { model }: RuleContext): RuleResult => {
   const key = model.key(node);
-  if (!key) return NagRuleCompliance.NOT_APPLICABLE;
+  if (!key) return RuleCompliance.NOT_APPLICABLE;
   const policy = key.properties.KeyPolicy;
   // No KeyPolicy: KMS gives the key its default policy, which delegates to the account's IAM policies.
-  if (policy === undefined) return NagRuleCompliance.COMPLIANT;
+  if (policy === undefined) return RuleCompliance.COMPLIANT;
   if (policy === null || typeof policy !== 'object' || isIntrinsic(policy) || !('Statement' in policy)) {
     return ['The key policy could not be resolved, so it cannot be shown not to grant cryptographic operations to ' +
       'everyone. Write it without Fn::If or unresolvable values, or acknowledge with the reason it is restricted.'];

@@ -1,8 +1,6 @@
 import { parse } from 'path';
-import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
 import { couldNotEvaluate, defaultEncryptionOf, requiresSseC } from '../bucket-encryption';
-import { RuleContext, RuleResult, verdict } from '../rule';
+import { ResourceHandle, RuleCompliance, RuleContext, RuleResult, verdict } from '../rule';
 
 const SSE_C = 'SSE-C';
 const NONE = 'NONE';
@@ -11,16 +9,16 @@ const NONE = 'NONE';
  * SSE-C is blocked (`BlockedEncryptionTypes` `SSE-C`) on every bucket except one whose policy requires SSE-C, which
  * unblocks it explicitly (`NONE`) and is allowed only when the standard allows SSE-C.
  */
-export default Object.defineProperty((node: CfnResource, { model, standard }: RuleContext): RuleResult => {
+export default Object.defineProperty((node: ResourceHandle, { model, standard }: RuleContext): RuleResult => {
   const bucket = model.bucket(node);
-  if (!bucket) return NagRuleCompliance.NOT_APPLICABLE;
+  if (!bucket) return RuleCompliance.NOT_APPLICABLE;
   const blocked = defaultEncryptionOf(bucket).blockedEncryptionTypes;
   const required = requiresSseC(model, bucket);
   if (typeof required === 'object') {
     return [couldNotEvaluate('uploads with and without SSE-C headers', required.uncertain)];
   }
   if (!required) {
-    if (blocked?.includes(SSE_C)) return NagRuleCompliance.COMPLIANT;
+    if (blocked?.includes(SSE_C)) return RuleCompliance.COMPLIANT;
     return [`SSE-C is not blocked (BlockedEncryptionTypes is ${blocked ? `[${blocked.join(', ')}]` : 'not set'}), and the bucket ` +
       'policy does not require SSE-C. Whoever may write can then store objects under keys the organisation never sees. ' +
       'Set BlockedEncryptionTypes.EncryptionType to [\'SSE-C\'] in the default encryption rule ' +

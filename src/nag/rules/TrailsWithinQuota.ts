@@ -1,18 +1,16 @@
 import { parse } from 'path';
-import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
 import { AppModel, TrailModel } from '../app-model';
-import { RuleContext, RuleResult } from '../rule';
+import { ResourceHandle, RuleCompliance, RuleContext, RuleResult } from '../rule';
 
 /** CloudTrail's quota: trails per account and Region; a multi-Region trail counts in every Region. */
 export const MAX_TRAILS_PER_REGION = 5;
 
 /** The app creates at most 5 trails in any one account and Region (multi-Region trails count in every Region). */
-export default Object.defineProperty((node: CfnResource, { model }: RuleContext): RuleResult => {
+export default Object.defineProperty((node: ResourceHandle, { model }: RuleContext): RuleResult => {
   const trail = model.trail(node);
-  if (!trail) return NagRuleCompliance.NOT_APPLICABLE;
+  if (!trail) return RuleCompliance.NOT_APPLICABLE;
   const count = trailsCounted(model).get(trail) ?? 0;
-  if (count <= MAX_TRAILS_PER_REGION) return NagRuleCompliance.COMPLIANT;
+  if (count <= MAX_TRAILS_PER_REGION) return RuleCompliance.COMPLIANT;
   const where = trail.isMultiRegion ? 'a Region where this multi-Region trail counts' : `Region ${trail.region}`;
   return [`The app creates ${count} CloudTrail trails in account ${trail.account}, ${where} (multi-Region trails ` +
     `count in every Region), and CloudTrail allows ${MAX_TRAILS_PER_REGION}: deployment fails. Record the buckets of ` +

@@ -1,6 +1,4 @@
 import { parse } from 'path';
-import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
 import { EncryptionMode } from '../../policy/requirement';
 import { AppModel, BucketModel } from '../app-model';
 import { couldNotEvaluate, defaultKeyArnOf, effectiveMode } from '../bucket-encryption';
@@ -9,7 +7,7 @@ import { askDelivery, askLogDelivery, deniedBy, describeHeaders } from '../deliv
 import {
   decideForBucket, describeRequest, ownerUploadsClass, rightHeaders, uploadsWithHeaderClass,
 } from '../properties';
-import { listOf, RuleContext, RuleResult, verdict } from '../rule';
+import { listOf, ResourceHandle, RuleCompliance, RuleContext, RuleResult, verdict } from '../rule';
 
 /** Header values that ask for another mode than the bucket's (DSSE-KMS on an SSE-KMS bucket is stronger: allowed). */
 function wrongValues(mode: string): string[] {
@@ -27,9 +25,9 @@ function wrongValues(mode: string): string[] {
  * upload by the bucket's account encrypted as the default encryption says is not denied. The classes leave out AWS
  * services delivering logs, which send no header (their deliveries are checked one by one below).
  */
-export default Object.defineProperty((node: CfnResource, { model, standard }: RuleContext): RuleResult => {
+export default Object.defineProperty((node: ResourceHandle, { model, standard }: RuleContext): RuleResult => {
   const bucket = model.bucket(node);
-  if (!bucket) return NagRuleCompliance.NOT_APPLICABLE;
+  if (!bucket) return RuleCompliance.NOT_APPLICABLE;
   if (bucket.deliveringTrails.length > 0) return trailLogBucket(model, bucket);
   const mode = effectiveMode(model, bucket);
   if (mode === undefined) {
@@ -38,7 +36,7 @@ export default Object.defineProperty((node: CfnResource, { model, standard }: Ru
   }
   if (typeof mode === 'object') return [couldNotEvaluate('uploads', mode.uncertain)];
   // SSE-C: requiring the customer headers is what makes the mode; SseCBlockedUnlessRequired judges it.
-  if (mode === EncryptionMode.SSE_C) return NagRuleCompliance.COMPLIANT;
+  if (mode === EncryptionMode.SSE_C) return RuleCompliance.COMPLIANT;
   const keyArn = defaultKeyArnOf(model, bucket).arn;
   const reasons: string[] = [];
   const statementFor = `Deny s3:PutObject on ${bucket.arn}/* when StringNotEquals s3:x-amz-server-side-encryption '${mode}'`;
@@ -83,9 +81,9 @@ function accessLogDeliveries(model: AppModel, bucket: BucketModel): string[] {
   for (const source of new Set(bucket.logSources)) {
     const answer = askLogDelivery(model, bucket, source);
     if (answer.kind === 'uncertain') {
-      reasons.push(couldNotEvaluate(`S3's delivery of the access logs of ${source.record.node.node.path}`, answer.reason));
+      reasons.push(couldNotEvaluate(`S3's delivery of the access logs of ${source.record.path}`, answer.reason));
     } else if (answer.kind === 'denied') {
-      reasons.push(`S3's delivery of the server access logs of ${source.record.node.node.path} into this bucket is denied` +
+      reasons.push(`S3's delivery of the server access logs of ${source.record.path} into this bucket is denied` +
         `${deniedBy(answer)}: log delivery sends no x-amz-server-side-encryption header, so a rule that requires the header ` +
         'stops the logs. Let header-less uploads fall back to the default encryption (a Null condition, ' +
         'UploadHeaderRule.MATCH_IF_PRESENT) and keep denying wrong headers.');
@@ -110,9 +108,9 @@ function trailLogBucket(model: AppModel, bucket: BucketModel): RuleResult {
     for (const { what, headers } of deliveries) {
       const answer = askDelivery(model, bucket, trail, headers);
       if (answer.kind === 'uncertain') {
-        reasons.push(couldNotEvaluate(`CloudTrail's delivery of ${what} for trail ${trail.record.node.node.path}`, answer.reason));
+        reasons.push(couldNotEvaluate(`CloudTrail's delivery of ${what} for trail ${trail.record.path}`, answer.reason));
       } else if (answer.kind === 'denied') {
-        reasons.push(`CloudTrail's delivery of ${what} for trail ${trail.record.node.node.path}${describeHeaders(headers)} ` +
+        reasons.push(`CloudTrail's delivery of ${what} for trail ${trail.record.path}${describeHeaders(headers)} ` +
           `is denied${deniedBy(answer)}, so the trail would stop delivering. CloudTrail sends aws:kms with the trail key ` +
           'for log files and no SSE header for digest files: allow both (cloudTrailLogUploadStatements in this library, ' +
           'or a header rule with a Null condition), and deny other keys.');

@@ -1,0 +1,131 @@
+import { CfnElement, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { INDEXED_TYPES, ModelInput, ParameterSpec, ResourceInput, StackInput } from './app-model';
+
+// A CDK app as the model's input: one walk of the construct tree, rendering only the properties the rules read.
+
+/** The input of the app that `scope` belongs to (the whole app, so that other stacks are seen too). */
+export function modelInputOf(scope: IConstruct): ModelInput {
+  const stacks = new Map<Stack, StackBuilder>();
+  const builderOf = (stack: Stack): StackBuilder => {
+    let builder = stacks.get(stack);
+    if (!builder) {
+      builder = new StackBuilder(stack);
+      stacks.set(stack, builder);
+    }
+    return builder;
+  };
+  // An explicit stack instead of recursion: apps are deep enough to matter, and this is the one tree walk.
+  const pending: IConstruct[] = [scope.node.root];
+  while (pending.length > 0) {
+    const construct = pending.pop()!;
+    const children = construct.node.children;
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+    if (CfnResource.isCfnResource(construct)) {
+      if (INDEXED_TYPES.has(construct.cfnResourceType)) builderOf(construct.stack).addResource(construct);
+      else builderOf(construct.stack).others.push(construct);
+    } else if (CfnElement.isCfnElement(construct)) {
+      builderOf(construct.stack).addElement(construct);
+    }
+  }
+  return { stacks: [...stacks.values()].map((b) => b.build()) };
+}
+
+class StackBuilder {
+  public readonly others: CfnResource[] = [];
+  private readonly resources: ResourceInput[] = [];
+  private readonly parameters = new Map<string, ParameterSpec>();
+  private readonly conditions = new Map<string, unknown>();
+  private readonly exports: Array<{ name: unknown; value: unknown }> = [];
+
+  constructor(private readonly stack: Stack) {}
+
+  public addResource(node: CfnResource): void {
+    let logicalId: string;
+    let rawProperties: Record<string, unknown> = {};
+    let renderError: string | undefined;
+    try {
+      const fast = renderReadProperties(node);
+      if (fast) {
+        logicalId = String(node.stack.resolve(node.logicalId));
+        rawProperties = fast;
+      } else {
+        const rendered = node.stack.resolve((node as any)._toCloudFormation());
+        const [id, body] = Object.entries(rendered.Resources as Record<string, any>)[0];
+        logicalId = id;
+        rawProperties = body?.Properties ?? {};
+      }
+    } catch (e) {
+      logicalId = String(node.stack.resolve(node.logicalId));
+      renderError = (e as Error).message;
+    }
+    const conditionId = node.cfnOptions.condition?.logicalId;
+    const condition = conditionId === undefined ? undefined : String(node.stack.resolve(conditionId));
+    this.resources.push({ handle: node, logicalId, type: node.cfnResourceType, path: node.node.path, rawProperties, renderError, condition });
+  }
+
+  public addElement(element: CfnElement): void {
+    let rendered: any;
+    try {
+      rendered = element.stack.resolve((element as any)._toCloudFormation());
+    } catch {
+      return;
+    }
+    for (const [id, parameter] of Object.entries<any>(rendered?.Parameters ?? {})) {
+      this.parameters.set(id, { default: parameter?.Default, allowedValues: parameter?.AllowedValues });
+    }
+    for (const [id, expression] of Object.entries<any>(rendered?.Conditions ?? {})) this.conditions.set(id, expression);
+    for (const output of Object.values<any>(rendered?.Outputs ?? {})) {
+      if (output?.Export?.Name !== undefined) this.exports.push({ name: output.Export.Name, value: output.Value });
+    }
+  }
+
+  public build(): StackInput {
+    const stack = this.stack;
+    let otherTypes: Map<string, string> | undefined;
+    return {
+      id: stack.artifactId,
+      path: stack.node.path,
+      account: Token.isUnresolved(stack.account) ? undefined : stack.account,
+      region: Token.isUnresolved(stack.region) ? undefined : stack.region,
+      stackName: Token.isUnresolved(stack.stackName) ? stack.artifactId : stack.stackName,
+      resources: this.resources,
+      parameters: this.parameters,
+      conditions: this.conditions,
+      exports: this.exports,
+      otherTypes: () => {
+        otherTypes ??= new Map(this.others.map((c) => [String(stack.resolve(c.logicalId)), c.cfnResourceType]));
+        return otherTypes;
+      },
+    };
+  }
+}
+
+/**
+ * The properties the rules read, per L1 class, by their L1 (camelCase) names. Rendering only these is several times
+ * cheaper than rendering the whole resource (a bucket's lifecycle rules, tags, ...), and the pack renders every bucket.
+ */
+const READ_PROPERTIES: ReadonlyArray<[new (...args: any[]) => CfnResource, readonly string[]]> = [
+  [s3.CfnBucket, ['bucketName', 'bucketEncryption', 'loggingConfiguration']],
+  [s3.CfnBucketPolicy, ['bucket', 'policyDocument']],
+  [kms.CfnKey, ['keyPolicy', 'enableKeyRotation', 'keySpec']],
+];
+
+/**
+ * The CloudFormation properties the rules read, rendered as the template will have them, or undefined when the
+ * resource must be rendered in full: a class not listed above (`CfnResource` of an included template's unknown
+ * type, another copy of aws-cdk-lib) or a resource with escape-hatch overrides, which apply to the whole resource.
+ */
+function renderReadProperties(node: CfnResource): Record<string, unknown> | undefined {
+  const entry = READ_PROPERTIES.find(([type]) => node instanceof type);
+  const overrides = (node as any).rawOverrides;
+  if (!entry || overrides === null || typeof overrides !== 'object' || Object.keys(overrides).length > 0) return undefined;
+  const all = (node as any).cfnProperties;
+  if (all === null || typeof all !== 'object') return undefined;
+  const subset: Record<string, unknown> = {};
+  for (const name of entry[1]) subset[name] = all[name];
+  // What _toCloudFormation does to the properties: resolve, then render CloudFormation names and structures.
+  return (node as any).renderProperties(node.stack.resolve(subset)) ?? {};
+}
