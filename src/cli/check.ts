@@ -1,26 +1,31 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, CfnResource, DefaultStackSynthesizer, Errors, Stack, Validations } from 'aws-cdk-lib';
-import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
-import { InputError, lineOf, TemplateSource, templatesAt } from './templates';
-import { AllowedEncryption, S3EncryptionChecks, S3EncryptionChecksProps } from '../nag/s3-encryption-checks';
+import { InputProblem, readInputs, ReadTemplate, SourcePosition } from './read-inputs-shim';
+import { AppModel } from '../nag/app-model';
+import { assumptionsNote, explanationsOf, judge, PACK_NAME, RULE_IDS, ScenarioContext, StandardSettings, standardOf } from '../nag/judge';
+import { AllowedEncryption } from '../nag/standard';
+import { templateAcknowledgement, TemplateInput, templateModelInput, TemplateResource } from '../nag/template-input';
 
-// The library side of the `check` command: load templates into a CDK app with CfnInclude, run the rule pack,
-// and map its findings back to (template file, logical ID). No argv, no output formatting, no process exit.
+// The library side of the `check` command: read the templates, judge them with the pack's rules (without cdk-nag or
+// aws-cdk-lib: the model reads templates as data), and say where each finding is. No argv, no output formatting.
 
-export { InputError } from './templates';
+/** Input the command cannot use at all: a bad option value. Unreadable files are reported, not thrown. */
+export class InputError extends Error {
+  constructor(public readonly file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'InputError';
+  }
+}
 
 /** The encryption standard: the rule pack's props, without its logging options. */
-export type CheckStandard = Pick<S3EncryptionChecksProps,
-'allowedEncryption' | 'allowSseC' | 'allowedKmsKeyArns' | 'minimumTlsVersion' | 'requireUploadHeader' | 'requireAuditTrail' |
-'requireBucketKey'>;
+export type CheckStandard = StandardSettings;
 
 /** The keys a standard (and so a `--config` file) may have. */
 export const STANDARD_KEYS: ReadonlyArray<keyof CheckStandard> = [
   'allowedEncryption', 'allowSseC', 'allowedKmsKeyArns', 'minimumTlsVersion', 'requireUploadHeader', 'requireAuditTrail',
   'requireBucketKey',
 ];
+
+/** The rule of findings about a template the pack could not read far enough to judge. */
+export const TEMPLATE_RULE_ID = `${PACK_NAME}-TemplateEvaluated`;
 
 /** One finding: a rule a resource of a template breaks. */
 export interface Finding {
@@ -37,6 +42,8 @@ export interface Finding {
   readonly stackName: string;
   /** Line of the resource in the file, when found. */
   readonly line?: number;
+  /** Column of the resource's logical ID, when found. */
+  readonly column?: number;
 }
 
 /** A finding an acknowledgement suppressed, with its reason: reported, but not counted. */
@@ -58,6 +65,7 @@ export interface Explanation {
   readonly stackName: string;
   readonly logicalId: string;
   readonly line?: number;
+  readonly column?: number;
   /** The property, e.g. `TLS only`. */
   readonly property: string;
   /** The requests it covers. */
@@ -73,6 +81,14 @@ export interface Explanation {
   readonly scenario?: string;
 }
 
+/** A file that could not be read: reported with the others, and the run exits 2. */
+export interface ReadError {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly message: string;
+}
+
 /** What `checkTemplates` found. */
 export interface CheckReport {
   /** Every template checked. */
@@ -82,6 +98,8 @@ export interface CheckReport {
   readonly suppressed: SuppressedFinding[];
   /** Parameters judged at their defaults. */
   readonly assumptions: Assumption[];
+  /** Files (and parts of cloud assemblies) that could not be read. */
+  readonly errors: ReadError[];
   /** With `explain`: every property decided, per bucket and key. */
   readonly explanations?: Explanation[];
   /** Every rule of the pack, found or not. */
@@ -90,7 +108,7 @@ export interface CheckReport {
 
 /** Progress of a check, for long runs. */
 export interface CheckProgress {
-  /** `loaded`: one more template is in the app; `checked`: the pack has evaluated all templates loaded so far. */
+  /** `loaded`: one more template is read; `checked`: every template read so far is judged. */
   readonly phase: 'loaded' | 'checked';
   readonly done: number;
   readonly total: number;
@@ -98,7 +116,7 @@ export interface CheckProgress {
 }
 
 export interface CheckOptions {
-  /** Called as templates are loaded and evaluated. */
+  /** Called as templates are read and judged. */
   readonly onProgress?: (progress: CheckProgress) => void;
   /** Findings say why the rule exists, too. @default false */
   readonly verbose?: boolean;
@@ -106,115 +124,149 @@ export interface CheckOptions {
   readonly parameters?: Record<string, string>;
   /** Report every property decided, per bucket and key. @default false */
   readonly explain?: boolean;
+  /** Largest file read, in bytes. @default the reader's */
+  readonly maxTemplateBytes?: number;
 }
 
 /**
- * Check CloudFormation templates against an encryption standard with the `S3EncryptionChecks` rule pack.
+ * Check CloudFormation templates against an encryption standard with the `S3EncryptionChecks` rules.
  *
- * Each path is a template file (JSON or YAML) or a cloud assembly directory (every stack, nested stacks too).
- * The templates of one path are loaded into one CDK app, each as a stack, so that policies in one stack that
- * name buckets of another are found. Throws `InputError` for input it cannot read.
+ * Each path is a template file (JSON or YAML) or a cloud assembly directory (every stack, nested stacks too). The
+ * templates of one path are judged together, so that policies in one stack that name buckets of another are found.
+ * A file that cannot be read is an entry of `errors`; the others are judged all the same. Throws `InputError` only for
+ * option values it cannot use (`--parameters` naming no parameter, or a value outside its `AllowedValues`).
  */
 export function checkTemplates(paths: string[], standard: CheckStandard = {}, options: CheckOptions = {}): CheckReport {
-  validateStandard(standard);
-  const groups = paths.map((input) => templatesAt(input));
+  validateStandard(standard as Record<string, unknown>);
+  const { groups, problems } = readInputs(paths, { maxTemplateBytes: options.maxTemplateBytes });
   const total = groups.reduce((sum, group) => sum + group.length, 0);
-  const given = options.parameters ?? {};
-  for (const name of Object.keys(given)) {
-    if (!groups.flat().some((source) => hasParameter(source, name))) {
-      throw new InputError('--parameters', `no template has a parameter named ${name}`);
-    }
-  }
-  const findings: Finding[] = [];
-  const suppressed: SuppressedFinding[] = [];
-  const assumptions: Assumption[] = [];
-  const explanations: Explanation[] = [];
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-s3-encryption-check-'));
   let done = 0;
-  try {
-    for (const group of groups) {
-      const app = new App({ outdir: path.join(workDir, 'out') });
-      const locations = new Map<string, { source: TemplateSource; logicalId: string }>();
-      const stackSources = new Map<string, TemplateSource>();
-      const usedIds = new Set<string>();
-      for (const source of group) {
-        const stackId = uniqueId(source.stackName, usedIds);
-        stackSources.set(stackId, source);
-        includeTemplate(app, source, stackId, workDir, locations);
-        options.onProgress?.({ phase: 'loaded', done: ++done, total, file: source.file });
-      }
-      // Each group's pack gets the values of the parameters its templates declare (the others are another group's).
-      const parameterValues = Object.fromEntries(Object.entries(given).filter(([name]) => group.some((source) => hasParameter(source, name))));
-      const pack = new S3EncryptionChecks(undefined, { ...standard, verbose: options.verbose ?? false, parameterValues });
-      const report = validate(pack, app);
-      options.onProgress?.({ phase: 'checked', done, total });
-      const locate = (constructPath: string) => {
-        const location = locations.get(constructPath);
-        const source = location?.source ?? group[0];
-        const logicalId = location?.logicalId ?? constructPath.split('/').pop()!;
-        return { file: source.file, stackName: source.stackName, logicalId, line: lineOf(source, logicalId) };
-      };
-      for (const violation of report.violations) {
-        for (const resource of violation.violatingResources) {
-          findings.push({
-            ruleId: violation.ruleName,
-            level: violation.severity === 'warning' ? 'warning' : 'error',
-            message: violation.description,
-            ...locate(resource.constructPath ?? ''),
-          });
-        }
-      }
-      for (const finding of pack.suppressedFindings()) {
-        suppressed.push({
-          ruleId: finding.ruleId,
-          level: finding.severity === 'warning' ? 'warning' : 'error',
-          message: finding.description,
-          reason: finding.reason,
-          ...locate(finding.constructPath),
-        });
-      }
-      for (const assumption of pack.parameterAssumptions()) {
-        const source = stackSources.get(assumption.stack);
-        if (source) assumptions.push({ file: source.file, stackName: source.stackName, parameter: assumption.parameter, value: assumption.value });
-      }
-      if (options.explain) {
-        for (const explanation of pack.explanations()) {
-          const { constructPath, ...rest } = explanation;
-          explanations.push({ ...locate(constructPath), ...rest });
-        }
-      }
-    }
-  } finally {
-    fs.rmSync(workDir, { recursive: true, force: true });
+  for (const group of groups) for (const template of group) options.onProgress?.({ phase: 'loaded', done: ++done, total, file: template.file });
+  const given = options.parameters ?? {};
+  checkParameterValues(given, groups.flat());
+
+  const report: CheckReport = {
+    templates: groups.flat().map((t) => ({ file: t.file, stackName: t.stackName, resources: sectionSize(t.template.Resources) })),
+    findings: [],
+    suppressed: [],
+    assumptions: [],
+    errors: problems.map(readError),
+    ...(options.explain ? { explanations: [] } : {}),
+    ruleIds: [...RULE_IDS, TEMPLATE_RULE_ID],
+  };
+  done = 0;
+  for (const group of groups) {
+    judgeGroup(group, standard, given, options, report);
+    done += group.length;
+    options.onProgress?.({ phase: 'checked', done, total });
   }
   const byLocation = (a: Finding, b: Finding) =>
     a.file.localeCompare(b.file) || a.logicalId.localeCompare(b.logicalId) || a.ruleId.localeCompare(b.ruleId);
-  findings.sort(byLocation);
-  suppressed.sort(byLocation);
-  return {
-    templates: groups.flat().map((s) => ({ file: s.file, stackName: s.stackName, resources: Object.keys(s.template.Resources).length })),
-    findings,
-    suppressed,
-    assumptions,
-    ...(options.explain ? { explanations } : {}),
-    ruleIds: [...S3EncryptionChecks.RULE_IDS],
-  };
+  report.findings.sort(byLocation);
+  report.suppressed.sort(byLocation);
+  return report;
 }
 
-function hasParameter(source: TemplateSource, name: string): boolean {
-  const parameters = source.template.Parameters;
+/** Judge the templates of one path together, adding what they give to the report. */
+function judgeGroup(group: readonly ReadTemplate[], standard: CheckStandard, given: Record<string, string>, options: CheckOptions, report: CheckReport): void {
+  const used = new Set<string>();
+  const sources = new Map<TemplateInput, ReadTemplate>();
+  const inputs = group.map((read): TemplateInput => {
+    let id = read.stackName;
+    for (let i = 2; used.has(id); i++) id = `${read.stackName}-${i}`;
+    used.add(id);
+    const input = { id, stackName: read.stackName, template: read.template };
+    sources.set(input, read);
+    return input;
+  });
+  const { input, resources } = templateModelInput(inputs);
+  const parameterValues = Object.fromEntries(Object.entries(given).filter(([name]) => group.some((t) => hasParameter(t.template, name))));
+  const scenarios = AppModel.scenarios(input, parameterValues);
+  const contexts: ScenarioContext[] = scenarios.map(({ model, scenario }) => ({ model, standard: standardOf(standard), label: scenario.label }));
+  const assumptions = scenarios[0].model.assumptions();
+  const where = (template: TemplateInput, logicalId: string) => {
+    const read = sources.get(template)!;
+    const position = read.locate(['Resources', logicalId]);
+    return { file: read.file, stackName: read.stackName, logicalId, ...position };
+  };
+
+  for (const resource of resources) {
+    const stackPath = resource.template.stackName;
+    for (const j of judge(resource, resource.type, contexts, {
+      acknowledgement: (ruleId) => templateAcknowledgement(resource, ruleId),
+      assumed: assumptionsNote(assumptions, stackPath),
+      verbose: options.verbose ?? false,
+    })) {
+      const finding: Finding = { ruleId: j.ruleId, level: j.severity, message: j.description, ...where(resource.template, resource.logicalId) };
+      if (j.suppressedBecause === undefined) report.findings.push(finding);
+      else report.suppressed.push({ ...finding, reason: j.suppressedBecause });
+    }
+  }
+  for (const template of inputs) report.findings.push(...unexpanded(template, where));
+  for (const a of assumptions) {
+    const template = inputs.find((t) => t.stackName === a.stack);
+    if (template) report.assumptions.push({ file: sources.get(template)!.file, stackName: template.stackName, parameter: a.parameter, value: a.value });
+  }
+  if (report.explanations) {
+    for (const { model, label } of contexts) {
+      for (const { handle, constructPath: _path, ...explanation } of explanationsOf(model, label)) {
+        const resource = handle as TemplateResource;
+        report.explanations.push({ ...where(resource.template, resource.logicalId), ...explanation });
+      }
+    }
+  }
+}
+
+/** `Fn::ForEach` loops left in `Resources` (their collection was not known) that would create resources the pack judges. */
+function unexpanded(template: TemplateInput, where: (t: TemplateInput, logicalId: string) => Omit<Finding, 'ruleId' | 'level' | 'message'>): Finding[] {
+  const resources = template.template.Resources;
+  if (resources === null || typeof resources !== 'object') return [];
+  return Object.keys(resources).filter((key) => key.startsWith('Fn::ForEach::')).flatMap((key) => {
+    const body = JSON.stringify((resources as Record<string, unknown>)[key]);
+    const types = JUDGED_TYPES.filter((type) => body.includes(`"${type}"`));
+    if (types.length === 0) return [];
+    return [{
+      ruleId: TEMPLATE_RULE_ID,
+      level: 'error' as const,
+      message: `Could not evaluate ${key}: its collection is not a list the template gives (a literal list, or a parameter with a default), ` +
+        `so the ${types.join(' and ')} resources it creates cannot be judged. Give the collection literally, or check the template ` +
+        'as CloudFormation transforms it.',
+      ...where(template, key),
+    }];
+  });
+}
+
+const JUDGED_TYPES = ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::KMS::Key', 'AWS::CloudTrail::Trail'];
+
+function readError(problem: InputProblem): ReadError {
+  return { file: problem.file, ...positionOf(problem.position), message: problem.message };
+}
+
+function positionOf(position: SourcePosition | undefined): { line?: number; column?: number } {
+  return position ? { line: position.line, column: position.column } : {};
+}
+
+function sectionSize(section: unknown): number {
+  return section !== null && typeof section === 'object' ? Object.keys(section).length : 0;
+}
+
+function hasParameter(template: Record<string, unknown>, name: string): boolean {
+  const parameters = template.Parameters;
   return parameters !== null && typeof parameters === 'object' && Object.prototype.hasOwnProperty.call(parameters, name);
 }
 
-/** Run the pack; a value it refuses (a parameter value outside AllowedValues) is the user's input error. */
-function validate(pack: S3EncryptionChecks, app: App) {
-  try {
-    return pack.validateScope(app);
-  } catch (e) {
-    if (Errors.isValidationError(e) && (e as Error).name === 'S3EncryptionChecksParameterValues') {
-      throw new InputError('--parameters', (e as Error).message.replace(/^S3EncryptionChecks: parameterValues: /, '').replace(/\. Give values.*$/s, ''));
+/** `--parameters` must name parameters of the templates, with values their `AllowedValues` allow. */
+function checkParameterValues(given: Record<string, string>, templates: readonly ReadTemplate[]): void {
+  for (const [name, value] of Object.entries(given)) {
+    const declaring = templates.filter((t) => hasParameter(t.template, name));
+    if (declaring.length === 0) throw new InputError('--parameters', `no template has a parameter named ${name}`);
+    for (const t of declaring) {
+      const allowed = ((t.template.Parameters as Record<string, { AllowedValues?: unknown }>)[name] ?? {}).AllowedValues;
+      if (Array.isArray(allowed) && allowed.length > 0 && !allowed.map(String).includes(value)) {
+        throw new InputError('--parameters', `${JSON.stringify(value)} is not one of the AllowedValues of parameter ${name} in ${t.stackName} ` +
+          `(${allowed.map((v) => JSON.stringify(String(v))).join(', ')})`);
+      }
     }
-    throw e;
   }
 }
 
@@ -239,54 +291,4 @@ export function validateStandard(standard: Record<string, unknown>, source = 'th
   check('requireUploadHeader', (v) => typeof v === 'boolean', 'true or false');
   check('requireAuditTrail', (v) => typeof v === 'boolean', 'true or false');
   check('requireBucketKey', (v) => typeof v === 'boolean', 'true or false');
-}
-
-function uniqueId(name: string, used: Set<string>): string {
-  const base = name.replace(/[^A-Za-z0-9-]/g, '-') || 'Template';
-  let id = base;
-  for (let i = 2; used.has(id); i++) id = `${base}-${i}`;
-  used.add(id);
-  return id;
-}
-
-/**
- * Load one template into the app as a stack of `CfnResource`s. CfnInclude reads a file, so the long-form JSON
- * is written to the work directory first (the original may be YAML with short forms).
- */
-function includeTemplate(app: App, source: TemplateSource, id: string, workDir: string,
-  locations: Map<string, { source: TemplateSource; logicalId: string }>): void {
-  // The template is checked as it is: no bootstrap parameter or rule of our own next to its own.
-  const stack = new Stack(app, id, { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) });
-  const file = path.join(workDir, `${id}.template.json`);
-  fs.writeFileSync(file, JSON.stringify(source.template));
-  let include: CfnInclude;
-  try {
-    include = new CfnInclude(stack, 'Template', { templateFile: file });
-  } catch (e) {
-    throw new InputError(source.file, `CloudFormation cannot be read into a CDK app: ${(e as Error).message.split('\n')[0]}`);
-  }
-  for (const logicalId of Object.keys(source.template.Resources)) {
-    let resource: CfnResource;
-    try {
-      resource = include.getResource(logicalId);
-    } catch {
-      continue;
-    }
-    locations.set(resource.node.path, { source, logicalId });
-    acknowledgeFromMetadata(resource);
-  }
-}
-
-/**
- * Acknowledgements written into a template (`Metadata.cdk_nag.rules_to_suppress`, as cdk-nag writes them with
- * `writeSuppressionsToCloudFormation`) are honoured, so a finding acknowledged in the app stays acknowledged here.
- */
-function acknowledgeFromMetadata(resource: CfnResource): void {
-  const rules = (resource.cfnOptions.metadata?.cdk_nag as { rules_to_suppress?: unknown } | undefined)?.rules_to_suppress;
-  if (!Array.isArray(rules)) return;
-  for (const rule of rules) {
-    if (rule && typeof rule.id === 'string' && typeof rule.reason === 'string') {
-      Validations.of(resource).acknowledge({ id: rule.id, reason: rule.reason });
-    }
-  }
 }

@@ -1,11 +1,14 @@
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { CheckReport, CheckStandard, Explanation, Finding, SuppressedFinding } from './check';
+import { CheckReport, CheckStandard, Explanation, Finding, ReadError, SuppressedFinding } from './check';
 
-// Output of the `check` command: a text table, JSON, or SARIF 2.1.0 for code scanning.
+// Output of the `check` command: a text table, JSON, SARIF 2.1.0 for code scanning, or JUnit XML for CI systems.
 
-export type OutputFormat = 'text' | 'json' | 'sarif';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'junit';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'junit'];
+
+/** The rule of the result SARIF gives a file that could not be read. */
+export const READ_RULE_ID = 'S3Encryption-InputReadable';
 
 /** What the tool calls itself in JSON and SARIF. */
 export interface ToolInfo {
@@ -19,6 +22,7 @@ export function format(report: CheckReport, standard: CheckStandard, as: OutputF
   switch (as) {
     case 'json': return JSON.stringify(toJson(report, standard, tool, cwd), null, 2) + '\n';
     case 'sarif': return JSON.stringify(toSarif(report, tool, cwd), null, 2) + '\n';
+    case 'junit': return toJunit(report, cwd);
     case 'text': return toText(report, cwd);
   }
 }
@@ -32,7 +36,13 @@ function summary(report: CheckReport) {
     errors,
     warnings: report.findings.length - errors,
     suppressed: report.suppressed.length,
+    unreadable: report.errors.length,
   };
+}
+
+/** `file:line:col`, as far as known. */
+function located(f: { file: string; line?: number; column?: number }, cwd: string): string {
+  return `${displayPath(f.file, cwd)}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}`;
 }
 
 /** A path for people and for SARIF: relative to the working directory when under it, with `/` separators. */
@@ -53,8 +63,11 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function toText(report: CheckReport, cwd: string): string {
   const s = summary(report);
   const checked = `${plural(s.templates, 'template')}, ${s.resources} resources`;
-  const where = (f: { file: string; line?: number }) => `${displayPath(f.file, cwd)}${f.line ? `:${f.line}` : ''}`;
+  const where = (f: { file: string; line?: number; column?: number }) => located(f, cwd);
   const out: string[] = [];
+  if (report.errors.length > 0) {
+    out.push('Could not read:', ...report.errors.map((e) => `  ${located(e, cwd)}: ${e.message}`), '');
+  }
   if (report.explanations !== undefined) out.push(...explanationText(report.explanations, where));
   if (report.findings.length > 0) {
     out.push(...table(['LEVEL', 'RULE', 'TEMPLATE', 'LOGICAL ID', 'FINDING'],
@@ -69,7 +82,8 @@ function toText(report: CheckReport, cwd: string): string {
     out.push('Judged at parameter defaults (a deployment may pass other values: check them with --parameters Name=Value):',
       ...report.assumptions.map((a) => `  ${displayPath(a.file, cwd)}: ${a.parameter} = ${JSON.stringify(a.value)}`), '');
   }
-  const suppressedNote = s.suppressed > 0 ? `; ${s.suppressed} suppressed` : '';
+  const suppressedNote = (s.suppressed > 0 ? `; ${s.suppressed} suppressed` : '') +
+    (s.unreadable > 0 ? `; ${plural(s.unreadable, 'input')} could not be read` : '');
   if (report.findings.length === 0) {
     out.push(`No findings: checked ${checked}${suppressedNote}.`);
   } else {
@@ -79,7 +93,7 @@ function toText(report: CheckReport, cwd: string): string {
 }
 
 /** `--explain`: per bucket or key, each property, its verdict and the counterexample or what was not decided. */
-function explanationText(explanations: readonly Explanation[], where: (f: { file: string; line?: number }) => string): string[] {
+function explanationText(explanations: readonly Explanation[], where: (f: { file: string; line?: number; column?: number }) => string): string[] {
   const out: string[] = [];
   const byResource = new Map<string, Explanation[]>();
   for (const e of explanations) {
@@ -105,11 +119,15 @@ function toJson(report: CheckReport, standard: CheckStandard, tool: ToolInfo, cw
     standard,
     summary: summary(report),
     templates: report.templates.map((t) => ({ file: displayPath(t.file, cwd), stack: t.stackName, resources: t.resources })),
+    errors: report.errors.map((e) => ({
+      file: displayPath(e.file, cwd), ...(e.line ? { line: e.line } : {}), ...(e.column ? { column: e.column } : {}), message: e.message,
+    })),
     findings: report.findings.map((f) => ({
       ruleId: f.ruleId,
       level: f.level,
       file: displayPath(f.file, cwd),
       ...(f.line ? { line: f.line } : {}),
+      ...(f.column ? { column: f.column } : {}),
       stack: f.stackName,
       logicalId: f.logicalId,
       message: f.message,
@@ -119,6 +137,7 @@ function toJson(report: CheckReport, standard: CheckStandard, tool: ToolInfo, cw
       level: f.level,
       file: displayPath(f.file, cwd),
       ...(f.line ? { line: f.line } : {}),
+      ...(f.column ? { column: f.column } : {}),
       stack: f.stackName,
       logicalId: f.logicalId,
       message: f.message,
@@ -143,8 +162,12 @@ function sarifUri(file: string, cwd: string): { uri: string; uriBaseId?: string 
   return path.isAbsolute(shown) ? { uri: pathToFileURL(shown).href } : { uri: encodeURI(shown), uriBaseId: '%SRCROOT%' };
 }
 
+function region(f: { line?: number; column?: number }) {
+  return f.line ? { region: { startLine: f.line, ...(f.column ? { startColumn: f.column } : {}) } } : {};
+}
+
 function toSarif(report: CheckReport, tool: ToolInfo, cwd: string) {
-  const ruleIds = [...new Set([...report.ruleIds, ...report.findings.map((f) => f.ruleId)])];
+  const ruleIds = [...new Set([...report.ruleIds, ...(report.errors.length > 0 ? [READ_RULE_ID] : []), ...report.findings.map((f) => f.ruleId)])];
   const firstFinding = (ruleId: string): Finding | undefined => report.findings.find((f) => f.ruleId === ruleId);
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -163,11 +186,20 @@ function toSarif(report: CheckReport, tool: ToolInfo, cwd: string) {
             helpUri: tool.rulesUri,
             // The pack names its rules but not their levels; a rule's level is known from its findings.
             ...(firstFinding(id) ? { defaultConfiguration: { level: firstFinding(id)!.level } } : {}),
+            ...(id === READ_RULE_ID ? { defaultConfiguration: { level: 'error' } } : {}),
           })),
         },
       },
       originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(cwd.endsWith(path.sep) ? cwd : cwd + path.sep).href } },
-      results: [...report.findings, ...report.suppressed].map((f) => ({
+      invocations: [{
+        executionSuccessful: report.errors.length === 0,
+        toolExecutionNotifications: report.errors.map((e) => ({
+          level: 'error',
+          message: { text: e.message },
+          locations: [{ physicalLocation: { artifactLocation: sarifUri(e.file, cwd), ...region(e) } }],
+        })),
+      }],
+      results: [...report.errors.map((e) => readResult(e, ruleIds, cwd)), ...[...report.findings, ...report.suppressed].map((f) => ({
         ruleId: f.ruleId,
         ruleIndex: ruleIds.indexOf(f.ruleId),
         level: f.level,
@@ -175,14 +207,14 @@ function toSarif(report: CheckReport, tool: ToolInfo, cwd: string) {
         locations: [{
           physicalLocation: {
             artifactLocation: sarifUri(f.file, cwd),
-            ...(f.line ? { region: { startLine: f.line } } : {}),
+            ...region(f),
           },
           logicalLocations: [{ name: f.logicalId, fullyQualifiedName: `${f.stackName}/${f.logicalId}`, kind: 'resource' }],
         }],
         partialFingerprints: { 'resource/v1': `${f.stackName}/${f.logicalId}/${f.ruleId}` },
         // An acknowledgement in the template is an in-source suppression (SARIF 2.1.0 §3.35).
         ...('reason' in f ? { suppressions: [{ kind: 'inSource', status: 'accepted', justification: (f as SuppressedFinding).reason }] } : {}),
-      })),
+      }))],
       ...(report.assumptions.length > 0 ? {
         properties: {
           parameterAssumptions: report.assumptions.map((a) => ({
@@ -192,4 +224,62 @@ function toSarif(report: CheckReport, tool: ToolInfo, cwd: string) {
       } : {}),
     }],
   };
+}
+
+/** An unreadable file as an error-level SARIF result, so that code scanning shows it on the file. */
+function readResult(e: ReadError, ruleIds: string[], cwd: string) {
+  return {
+    ruleId: READ_RULE_ID,
+    ruleIndex: ruleIds.indexOf(READ_RULE_ID),
+    level: 'error',
+    message: { text: `The file could not be read, so nothing in it was checked: ${e.message}` },
+    locations: [{ physicalLocation: { artifactLocation: sarifUri(e.file, cwd), ...region(e) } }],
+    partialFingerprints: { 'file/v1': `${displayPath(e.file, cwd)}/${READ_RULE_ID}` },
+  };
+}
+
+function xml(text: string): string {
+  // Characters XML 1.0 cannot carry at all are dropped; the markup ones escaped.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/**
+ * JUnit XML: a test suite per template, a test case per resource and rule found (a failure each), and per file that
+ * could not be read a suite with one test case in error. Suppressed findings are skipped test cases.
+ */
+function toJunit(report: CheckReport, cwd: string): string {
+  const suites: string[] = [];
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+  let skipped = 0;
+  for (const template of report.templates) {
+    const file = displayPath(template.file, cwd);
+    const findings = report.findings.filter((f) => f.file === template.file && f.stackName === template.stackName);
+    const suppressed = report.suppressed.filter((f) => f.file === template.file && f.stackName === template.stackName);
+    const cases = [
+      ...findings.map((f) => `    <testcase classname="${xml(`${template.stackName}.${f.logicalId}`)}" name="${xml(f.ruleId)}" file="${xml(file)}"` +
+        `${f.line ? ` line="${f.line}"` : ''}>\n      <failure type="${f.level}" message="${xml(f.message)}">${xml(`${located(f, cwd)} ${f.logicalId}: ${f.message}`)}</failure>\n    </testcase>`),
+      ...suppressed.map((f) => `    <testcase classname="${xml(`${template.stackName}.${f.logicalId}`)}" name="${xml(f.ruleId)}" file="${xml(file)}">` +
+        `\n      <skipped message="${xml(`acknowledged: ${f.reason}`)}"/>\n    </testcase>`),
+    ];
+    // A template without findings is one passing test case, so that CI shows it was checked.
+    if (cases.length === 0) cases.push(`    <testcase classname="${xml(template.stackName)}" name="S3Encryption" file="${xml(file)}"/>`);
+    tests += cases.length;
+    failures += findings.length;
+    skipped += suppressed.length;
+    suites.push(`  <testsuite name="${xml(`${file} (${template.stackName})`)}" tests="${cases.length}" failures="${findings.length}" errors="0" ` +
+      `skipped="${suppressed.length}">\n${cases.join('\n')}\n  </testsuite>`);
+  }
+  for (const e of report.errors) {
+    tests++;
+    errors++;
+    suites.push(`  <testsuite name="${xml(displayPath(e.file, cwd))}" tests="1" failures="0" errors="1" skipped="0">\n` +
+      `    <testcase classname="${xml(displayPath(e.file, cwd))}" name="read" file="${xml(displayPath(e.file, cwd))}">\n` +
+      `      <error type="unreadable" message="${xml(e.message)}">${xml(`${located(e, cwd)}: ${e.message}`)}</error>\n    </testcase>\n  </testsuite>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cdk-s3-encryption check" tests="${tests}" failures="${failures}" ` +
+    `errors="${errors}" skipped="${skipped}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkTemplates, CheckProgress, CheckStandard, InputError, validateStandard } from './check';
 import { format, OUTPUT_FORMATS, OutputFormat, ToolInfo } from './format';
-import { AllowedEncryption } from '../nag/s3-encryption-checks';
+import { AllowedEncryption } from '../nag/standard';
 
 // `cdk-s3-encryption check <paths...>`: argv in, exit code out. The checking is in check.ts, the output in format.ts.
 
@@ -14,7 +14,7 @@ export const ExitCode = {
   CLEAN: 0,
   /** At least one finding (errors and warnings alike: cdk-nag fails synthesis on both). */
   FINDINGS: 1,
-  /** Bad usage, or input that could not be read; nothing was decided. */
+  /** Bad usage, or input that could not be read (every other file is still judged and reported). */
   USAGE: 2,
 } as const;
 
@@ -41,6 +41,8 @@ interface CheckFlags {
   readonly verbose?: boolean;
   readonly parameters?: Record<string, string>;
   readonly explain?: boolean;
+  readonly maxTemplateBytes?: number;
+  readonly debug?: boolean;
 }
 
 function toolInfo(): ToolInfo {
@@ -62,6 +64,15 @@ function tlsVersion(value: string): number {
 function collect(value: string, previous: string[] | undefined): string[] {
   if (!value.startsWith('arn:')) throw new InvalidArgumentError(`'${value}' is not an ARN: pass the key (or alias) ARN.`);
   return [...(previous ?? []), value];
+}
+
+function byteCount(value: string): number {
+  const match = /^(\d+)\s*(k|ki|kib|kb|m|mi|mib|mb|g|gi|gib|gb)?$/i.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('give a number of bytes, optionally with KiB, MiB or GiB (e.g. 512MiB).');
+  const unit = (match[2] ?? '').toLowerCase()[0];
+  const bytes = Number(match[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new InvalidArgumentError('give a positive number of bytes.');
+  return bytes;
 }
 
 /** `Name=Value` (repeatable) into an object; the value may contain `=`, the name may not be empty. */
@@ -121,6 +132,7 @@ function progressReporter(io: Io): (progress: CheckProgress) => void {
 export function run(argv: string[], io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): number {
   const tool = toolInfo();
   let exitCode: number = ExitCode.CLEAN;
+  let debug = argv.includes('--debug');
   const program = new Command('cdk-s3-encryption')
     .description('Hold S3 buckets in CloudFormation templates to an encryption standard (the S3EncryptionChecks rule pack).')
     .version(tool.version)
@@ -130,7 +142,8 @@ export function run(argv: string[], io: Io = { stdout: (t) => process.stdout.wri
 
   program.command('check')
     .description('Check template files (JSON or YAML) and cloud assemblies (cdk.out, nested stacks included).\n' +
-      'Exit status: 0 no findings, 1 findings, 2 bad usage or unreadable input.')
+      'Exit status: 0 no findings, 1 findings, 2 bad usage or an input that could not be read (every readable file is still ' +
+      'checked and reported).')
     .argument('<paths...>', 'template files and cdk.out directories')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
     .option('--config <file>', 'JSON file with the standard (keys of the S3EncryptionChecks props); flags win over it')
@@ -148,13 +161,20 @@ export function run(argv: string[], io: Io = { stdout: (t) => process.stdout.wri
     .option('--parameters <Name=Value>', 'judge templates with this parameter value instead of its default or each of its ' +
       'AllowedValues; repeat for more', parameterValue)
     .option('--explain', 'list, per bucket and key, every property decided: the requests it covers and the proof or counterexample')
+    .option('--max-template-bytes <size>', 'largest template or manifest file read (default 256MiB)', byteCount)
+    .option('--debug', 'print the stack of an internal error')
     .action((paths: string[], flags: CheckFlags) => {
       const standard = standardOf(flags);
+      debug = flags.debug ?? false;
       const report = checkTemplates(paths, standard, {
         onProgress: progressReporter(io), verbose: flags.verbose, parameters: flags.parameters, explain: flags.explain,
+        maxTemplateBytes: flags.maxTemplateBytes,
       });
       io.stdout(format(report, standard, flags.format, tool));
-      exitCode = report.findings.length > 0 ? ExitCode.FINDINGS : ExitCode.CLEAN;
+      if (report.errors.length > 0) {
+        io.stderr(`cdk-s3-encryption: ${report.errors.length} input${report.errors.length === 1 ? '' : 's'} could not be read (see the report)\n`);
+      }
+      exitCode = report.errors.length > 0 ? ExitCode.USAGE : report.findings.length > 0 ? ExitCode.FINDINGS : ExitCode.CLEAN;
     });
 
   try {
@@ -169,7 +189,11 @@ export function run(argv: string[], io: Io = { stdout: (t) => process.stdout.wri
       io.stderr(`cdk-s3-encryption: error: ${e.message}\n`);
       return ExitCode.USAGE;
     }
-    io.stderr(`cdk-s3-encryption: internal error: ${(e as Error).stack ?? e}\n`);
+    // A bug of ours: one line, unless --debug asks for the stack.
+    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    io.stderr(debug
+      ? `cdk-s3-encryption: internal error: ${(e as Error).stack ?? e}\n`
+      : `cdk-s3-encryption: internal error: ${message} (please report it; --debug prints the stack)\n`);
     return ExitCode.USAGE;
   }
 }

@@ -41,7 +41,7 @@ describe('the built command', () => {
     const result = run('check', '--help');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/Usage: cdk-s3-encryption check \[options\] <paths\.\.\.>/);
-    expect(result.stdout.replace(/\s+/g, ' ')).toMatch(/--format <format> output format \(choices: "text", "json", "sarif", default: "text"\)/);
+    expect(result.stdout.replace(/\s+/g, ' ')).toMatch(/--format <format> output format \(choices: "text", "json", "sarif", "junit", default: "text"\)/);
   });
 });
 
@@ -60,25 +60,38 @@ describe('exit codes', () => {
   });
 
   test.each([
-    ['malformed JSON', [fixture('malformed.json')], /^cdk-s3-encryption: error: test\/cli\/fixtures\/malformed\.json:3:42: malformed JSON: Expected double-quoted property name\n$/],
-    ['malformed YAML', [fixture('malformed.yaml')], /^cdk-s3-encryption: error: test\/cli\/fixtures\/malformed\.yaml:\d+:\d+: malformed YAML: /],
+    ['malformed JSON', [fixture('malformed.json')], /\n {2}test\/cli\/fixtures\/malformed\.json:3:42: malformed JSON: Expected double-quoted property name\n/],
+    ['malformed YAML', [fixture('malformed.yaml')], /\n {2}test\/cli\/fixtures\/malformed\.yaml:\d+:\d+: malformed YAML: /],
     ['a file that is not a template', [fixture('not-a-template.yaml')], /not-a-template\.yaml: not a CloudFormation template: it has no Resources mapping/],
     ['a missing file', [fixture('missing.json')], /test\/cli\/fixtures\/missing\.json: no such file or directory/],
     ['a directory that is not a cloud assembly', [FIXTURES], /test\/cli\/fixtures: a directory without manifest\.json/],
-    ['a bad input among good ones, before any checking', [fixture('good.json'), fixture('malformed.json')], /malformed\.json:3:42: malformed JSON/],
-    ['a template CloudFormation would reject (a Ref to no resource)', [fixture('dangling-reference.yaml')],
-      /dangling-reference\.yaml: CloudFormation cannot be read into a CDK app: Element used in Ref expression with logical ID: 'Data' not found/],
-  ])('2 for %s, with a message naming the file and the problem', (_what, paths, message) => {
+  ])('2 for %s, reported with the file and the problem', (_what, paths, message) => {
     const result = run('check', ...paths);
     expect(result.status).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toMatch(/^Could not read:\n/);
+    expect(result.stdout).toMatch(message);
+    expect(result.stderr).toBe('cdk-s3-encryption: 1 input could not be read (see the report)\n');
+  });
+
+  test('a bad input among good ones: every other file is still checked and reported, then exit 2', () => {
+    const { status, report } = json('check', fixture('good.json'), fixture('malformed.json'), fixture('bad.json'));
+    expect(status).toBe(2);
+    expect(report.errors).toEqual([{ file: fixture('malformed.json'), line: 3, column: 42, message: expect.stringMatching(/^malformed JSON/) }]);
+    expect(report.templates.map((t: any) => t.file)).toEqual([fixture('good.json'), fixture('bad.json')]);
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.summary.unreadable).toBe(1);
+  });
+
+  test('a template CloudFormation would reject (a Ref to no resource) is still read, and its policy judged', () => {
+    const result = run('check', fixture('dangling-reference.yaml'));
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
   });
 
   test.each([
     ['no paths', ['check'], /missing required argument 'paths'/],
     ['an unknown option', ['check', fixture('good.json'), '--strict'], /unknown option '--strict'/],
-    ['an unknown format', ['check', fixture('good.json'), '--format', 'xml'], /argument 'xml' is invalid\. Allowed choices are text, json, sarif/],
+    ['an unknown format', ['check', fixture('good.json'), '--format', 'xml'], /argument 'xml' is invalid\. Allowed choices are text, json, sarif, junit/],
     ['TLS 1.1 as the floor', ['check', fixture('good.json'), '--min-tls', '1.1'], /option '--min-tls <version>' argument '1\.1' is invalid\. use 1\.2 or 1\.3/],
     ['a key id instead of an ARN', ['check', fixture('good.json'), '--allowed-key-arn', '1234abcd'], /'1234abcd' is not an ARN/],
     ['an unknown command', ['lint', fixture('good.json')], /unknown command 'lint'/],
@@ -102,8 +115,10 @@ describe('YAML with short-form intrinsics', () => {
     expect(report.templates).toEqual([{ file: fixture('short-forms.yaml'), stack: 'short-forms', resources: 3 }]);
     expect(new Set(report.findings.map((f: any) => `${f.logicalId}:${f.line}`))).toEqual(new Set([`Scratch:${line}`]));
     expect(report.findings.map((f: any) => f.ruleId)).toEqual(expect.arrayContaining([
-      'S3Encryption-DefaultEncryptionAllowed', 'S3Encryption-TlsOnlyEnforced', 'S3Encryption-UploadHeaderEnforced',
+      'S3Encryption-TlsOnlyEnforced', 'S3Encryption-UploadHeaderEnforced', 'S3Encryption-SseCBlockedUnlessRequired',
     ]));
+    // No BucketEncryption is SSE-S3, which the default standard allows.
+    expect(report.findings.map((f: any) => f.ruleId)).not.toContain('S3Encryption-DefaultEncryptionAllowed');
   });
 });
 
@@ -113,8 +128,8 @@ describe('output formats', () => {
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^LEVEL\s+RULE\s+TEMPLATE\s+LOGICAL ID\s+FINDING$/);
     expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^ERROR\s+S3Encryption-TlsOnlyEnforced\s+test\/cli\/fixtures\/bad\.json:4\s+Logs\s+The bucket's policy does not deny requests made without TLS\./),
-      expect.stringMatching(/^WARNING\s+S3Encryption-BucketKeyEnabled\s+test\/cli\/fixtures\/bad\.json:7\s+Archive\s+/),
+      expect.stringMatching(/^ERROR\s+S3Encryption-TlsOnlyEnforced\s+test\/cli\/fixtures\/bad\.json:4:3\s+Logs\s+The bucket's policy does not deny requests made without TLS\./),
+      expect.stringMatching(/^WARNING\s+S3Encryption-BucketKeyEnabled\s+test\/cli\/fixtures\/bad\.json:7:3\s+Archive\s+/),
     ]));
     expect(stdout).toMatch(/\n\d+ findings \(\d+ errors, 1 warning\) in 1 template, 2 resources\.\n$/);
   });
@@ -125,13 +140,14 @@ describe('output formats', () => {
     expect(report.tool).toEqual({ name: 'cdk-s3-encryption', version: expect.any(String) });
     expect(report.standard).toEqual({ minimumTlsVersion: 1.3 });
     expect(report.summary).toEqual({
-      templates: 1, resources: 2, findings: report.findings.length, errors: report.findings.length - 1, warnings: 1, suppressed: 0,
+      templates: 1, resources: 2, findings: report.findings.length, errors: report.findings.length - 1, warnings: 1, suppressed: 0, unreadable: 0,
     });
     expect(report.findings).toContainEqual({
       ruleId: 'S3Encryption-KmsKeyCustomerManaged',
       level: 'error',
       file: fixture('bad.json'),
       line: 7,
+      column: expect.any(Number),
       stack: 'bad',
       logicalId: 'Archive',
       message: expect.stringMatching(/AWS managed key aws\/s3/),
@@ -170,7 +186,9 @@ describe('output formats', () => {
   test('sarif for a clean run: no results, still the rules', () => {
     const sarif = JSON.parse(run('check', fixture('good.json'), '--format', 'sarif').stdout);
     expect(sarif.runs[0].results).toEqual([]);
-    expect(sarif.runs[0].tool.driver.rules.length).toBe(S3EncryptionChecks.RULE_IDS.length);
+    // The pack's rules, and the one for templates the pack could not evaluate (an unexpanded Fn::ForEach).
+    expect(sarif.runs[0].tool.driver.rules.length).toBe(S3EncryptionChecks.RULE_IDS.length + 1);
+    expect(sarif.runs[0].invocations).toEqual([{ executionSuccessful: true, toolExecutionNotifications: [] }]);
   });
 });
 
@@ -308,7 +326,7 @@ describe('acknowledged findings stay visible', () => {
     const [active, suppressed] = stdout.split('Suppressed (acknowledged in the template; not counted):');
     expect(active).toMatch(/S3Encryption-SseCBlockedUnlessRequired .*Acknowledged with the reason "ok", which does not suppress/);
     expect(active).not.toMatch(/S3Encryption-TlsOnlyEnforced/);
-    expect(suppressed).toMatch(/S3Encryption-TlsOnlyEnforced\s+test\/cli\/fixtures\/acknowledged\.yaml:3\s+Legacy\s+"Reached only through the VPC endpoint policy, which requires TLS\."\s+The bucket's policy does not deny requests made without TLS/);
+    expect(suppressed).toMatch(/S3Encryption-TlsOnlyEnforced\s+test\/cli\/fixtures\/acknowledged\.yaml:3:3\s+Legacy\s+"Reached only through the VPC endpoint policy, which requires TLS\."\s+The bucket's policy does not deny requests made without TLS/);
     expect(stdout).toMatch(/; 1 suppressed\.\n$/);
   });
 

@@ -68,11 +68,12 @@ function of(rule: string, scope: App, props: S3EncryptionChecksProps = {}): Find
 }
 
 describe('DefaultEncryptionAllowed', () => {
-  test('a bucket without default encryption is a finding', () => {
+  test('a bucket without default encryption gets SSE-S3: allowed by default, a finding under KMS_ONLY that says why', () => {
     const { app: a, stack } = app();
     new s3.CfnBucket(stack, 'Bare');
-    const [f] = of('DefaultEncryptionAllowed', a);
-    expect(f.description).toMatch(/no default encryption/);
+    expect(of('DefaultEncryptionAllowed', a)).toEqual([]);
+    const [f] = of('DefaultEncryptionAllowed', a, { allowedEncryption: AllowedEncryption.KMS_ONLY });
+    expect(f.description).toMatch(/no default encryption .* SSE-S3 \(S3's default since January 2023\), which the standard does not allow/);
   });
 
   test('KMS_ONLY: SSE-S3 is a finding; SSE-KMS and DSSE-KMS pass (DSSE counts as KMS)', () => {

@@ -44,7 +44,8 @@ const MUTATIONS: Mutation[] = [
   ['sseS3', 'narrow DenyWrongEncryptionHeader to uploads/*', (b) => editStatement(b.policy, 'DenyWrongEncryptionHeader', (s) => ({ ...s, Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Stack.of(b.bucket).resolve(b.bucket.logicalId), 'Arn'] }, '/uploads/*']] } })), 'UploadHeaderEnforced'],
   ['sseS3', 'remove BlockedEncryptionTypes', (b) => b.bucket.addDeletionOverride(`Properties.${SSE_RULE}.BlockedEncryptionTypes`), 'SseCBlockedUnlessRequired'],
   ['sseS3', 'BlockedEncryptionTypes SSE-C -> NONE', (b) => b.bucket.addPropertyOverride(`${SSE_RULE}.BlockedEncryptionTypes.EncryptionType`, ['NONE']), 'SseCBlockedUnlessRequired'],
-  ['sseS3', 'remove BucketEncryption', (b) => b.bucket.addDeletionOverride('Properties.BucketEncryption'), 'DefaultEncryptionAllowed'],
+  // Without BucketEncryption S3 still encrypts with SSE-S3 (allowed here), but SSE-C is no longer blocked.
+  ['sseS3', 'remove BucketEncryption', (b) => b.bucket.addDeletionOverride('Properties.BucketEncryption'), 'SseCBlockedUnlessRequired'],
   ['sseS3', 'SSEAlgorithm AES256 -> aws:kms without a key', (b) => b.bucket.addPropertyOverride(`${SSE_RULE}.ServerSideEncryptionByDefault.SSEAlgorithm`, 'aws:kms'), 'KmsKeyCustomerManaged'],
   ['sseS3', 'SSEAlgorithm AES256 -> aws:fsx', (b) => b.bucket.addPropertyOverride(`${SSE_RULE}.ServerSideEncryptionByDefault.SSEAlgorithm`, 'aws:fsx'), 'DefaultEncryptionAllowed'],
   ['sseS3', 'a second policy resource for the bucket', (b) => new s3.CfnBucketPolicy(b.stack, 'SecondPolicy', { bucket: b.bucket.ref, policyDocument: { Statement: [] } }), 'SingleBucketPolicy'],

@@ -3,7 +3,11 @@ import { EncryptionMode } from '../../policy/requirement';
 import { defaultEncryptionOf, requiresSseC } from '../bucket-encryption';
 import { listOf, ResourceHandle, RuleCompliance, RuleContext, RuleResult } from '../rule';
 
-/** The bucket states its default encryption, and the algorithm is one the standard allows. */
+/**
+ * The bucket's default encryption is one the standard allows. A bucket without `BucketEncryption` gets SSE-S3: S3 has
+ * encrypted every new object with SSE-S3 since January 2023 (and Security Hub retired S3.4 for that reason), so it
+ * passes wherever SSE-S3 is allowed.
+ */
 export default Object.defineProperty((node: ResourceHandle, { model, standard }: RuleContext): RuleResult => {
   const bucket = model.bucket(node);
   if (!bucket) return RuleCompliance.NOT_APPLICABLE;
@@ -14,9 +18,13 @@ export default Object.defineProperty((node: ResourceHandle, { model, standard }:
   const encryption = defaultEncryptionOf(bucket);
   const allowed = listOf(standard.allowedAlgorithms.map((a) => `'${a}'`), 'or');
   if (!encryption.configured) {
-    return ['The bucket has no default encryption (BucketEncryption.ServerSideEncryptionConfiguration with ' +
-      'ServerSideEncryptionByDefault). S3 falls back to SSE-S3, but the template does not state the standard. ' +
-      `Set the default encryption to ${allowed} (encryption on s3.Bucket, or use EncryptedBucket / KmsEncryptedBucket).`];
+    if (standard.allowedAlgorithms.includes(EncryptionMode.SSE_S3)) return RuleCompliance.COMPLIANT;
+    if (bucket.deliveringTrails.length > 0) return RuleCompliance.COMPLIANT;
+    if (standard.allowSseC && requiresSseC(model, bucket) === true) return RuleCompliance.COMPLIANT;
+    return ['The bucket has no default encryption (no BucketEncryption with ServerSideEncryptionByDefault), so S3 ' +
+      'encrypts its objects with SSE-S3 (S3\'s default since January 2023), which the standard does not allow ' +
+      `(allowed: ${listOf(standard.allowedAlgorithms.map((a) => `'${a}'`))}). Encrypt with a customer-managed KMS key ` +
+      '(KmsEncryptedBucket, or encryption: BucketEncryption.KMS with an encryptionKey).'];
   }
   const algorithm = encryption.algorithm;
   if (algorithm === undefined) {
