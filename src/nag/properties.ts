@@ -175,6 +175,23 @@ export function bucketPolicyDocuments(model: AppModel, bucket: BucketModel): { d
   return { documents: [merged.document], problem: merged.problem };
 }
 
+/**
+ * Decisions of shared forms, across models: a decision is a function of the policies and the class alone, so the
+ * templates of a run (and the validations of a process) share them. Bounded, oldest first out.
+ */
+const SHARED_DECISIONS = new Map<string, Decision>();
+const MAX_SHARED_DECISIONS = 5000;
+
+function sharedDecision(key: string, compute: () => Decision): Decision {
+  let decision = SHARED_DECISIONS.get(key);
+  if (decision === undefined) {
+    decision = compute();
+    if (SHARED_DECISIONS.size >= MAX_SHARED_DECISIONS) SHARED_DECISIONS.delete(SHARED_DECISIONS.keys().next().value!);
+    SHARED_DECISIONS.set(key, decision);
+  }
+  return decision;
+}
+
 /** What the procedure decided for each model, in the order the rules asked (once per class, as it is memoised). */
 const VERDICTS = new WeakMap<AppModel, PropertyVerdict[]>();
 
@@ -199,7 +216,7 @@ export function decideForBucket(model: AppModel, bucket: BucketModel, propertyCl
       : decision;
   };
   // Buckets of the same shape share one decision (see shared-decisions.ts); the key's ID may appear in the policy.
-  return decideShared(model, bucket, documents, propertyClass, () => {
+  return decideShared(model, bucket, documents, propertyClass, problem ?? '', () => {
     const text = JSON.stringify(documents);
     return [bucket.name, ...model.allKeys().map((k) => k.keyId).filter((id) => text.includes(id))];
   }, decide);
@@ -208,7 +225,7 @@ export function decideForBucket(model: AppModel, bucket: BucketModel, propertyCl
 /** Decide "no request of the class is allowed" for a key policy. */
 export function decideForKey(model: AppModel, key: KeyModel, policy: PolicyDocumentJson, propertyClass: PropertyClass): Decision {
   // Keys of the same shape share one decision, as buckets do; the key's policy may name its bucket too.
-  return decideShared(model, key, [policy], propertyClass, () => {
+  return decideShared(model, key, [policy], propertyClass, '', () => {
     const text = JSON.stringify(policy);
     return [key.keyId, ...model.allBucketNames().filter((name) => text.includes(name))];
   }, (docs, requestClass) => decideNoneAllowed(docs[0], requestClass));
@@ -219,15 +236,17 @@ export function decideForKey(model: AppModel, key: KeyModel, policy: PolicyDocum
  * (the `names` of the subject); recorded for `check --explain`.
  */
 function decideShared(model: AppModel, subject: BucketModel | KeyModel, documents: readonly PolicyDocumentJson[], propertyClass: PropertyClass,
-  names: () => string[], decide: (documents: readonly PolicyDocumentJson[], requestClass: PropertyClass) => Decision): Decision {
+  problem: string, names: () => string[], decide: (documents: readonly PolicyDocumentJson[], requestClass: PropertyClass) => Decision): Decision {
+  // What else the decision depends on: which procedure (bucket or key), and a policy that could not be read.
+  const kind = `${subject.record.type}:${problem}`;
   const { actionsId, restJson } = classParts(propertyClass);
   return model.cached(subject, `decide:${actionsId}:${restJson}`, () => {
-    const shared = model.cached(subject, 'shared-policies', () => SharedPolicies.of(documents, names(), subject.record.stack.account));
+    const shared = model.cached(subject, 'shared-policies', () => SharedPolicies.of(documents, names()));
     let decision: Decision;
     if (shared) {
       const sharedClass = shared.requestClass(propertyClass);
       const sharedKey = classParts(sharedClass);
-      decision = shared.restore(model.cached(model, `shared:${shared.key}:${sharedKey.actionsId}:${sharedKey.restJson}`,
+      decision = shared.restore(sharedDecision(`${kind}:${shared.key}:${sharedKey.actionsId}:${sharedKey.restJson}`,
         () => decide(shared.documents, sharedClass)));
     } else {
       decision = decide(documents, propertyClass);

@@ -15,17 +15,16 @@ export class SharedPolicies {
    * The shared form of the policies with `names` (the bucket's name, its key's ID, ...) renamed, or undefined when
    * some string of the policies could treat the names differently from stand-ins.
    */
-  public static of(documents: readonly PolicyDocumentJson[], names: readonly string[], ownerAccount: string): SharedPolicies | undefined {
+  public static of(documents: readonly PolicyDocumentJson[], names: readonly string[]): SharedPolicies | undefined {
     const distinct = [...new Set(names)].sort((a, b) => b.length - a.length);
     if (distinct.length === 0 || !distinct.every(distinctive)) return undefined;
     // A name inside another would make the renaming ambiguous.
     if (distinct.some((a) => distinct.some((b) => a !== b && b.includes(a)))) return undefined;
     if (!everyString(documents, (s, element, isKey) => renamingSafe(s, element, isKey, distinct))) return undefined;
+    // 12-digit runs inside names (account IDs in bucket names) are read by the procedure as accounts to try; with
+    // the names renamed they are not, but those accounts behave like any account the policies do not name, since every
+    // string that holds them holds a name, and is compared whole or before its wildcards.
     const shared = new SharedPolicies(documents, distinct);
-    // The procedure reads 12-digit runs of the policies as accounts (other than the owner's): renaming must keep them.
-    const before = accountsIn(JSON.stringify(documents));
-    const after = accountsIn(shared.key);
-    if ([...before].some((a) => a !== ownerAccount && !after.has(a))) return undefined;
     return shared;
   }
 
@@ -100,10 +99,6 @@ function renamingSafe(s: string, element: string, isKey: boolean, names: readonl
   if (/^arn:[^:*?]+:s3:::\*(\/\*)?$/.test(s)) return true;
   // Any other pattern may be compared with a value that holds a name (a witness of another pattern of the same key).
   return false;
-}
-
-function accountsIn(text: string): Set<string> {
-  return new Set(text.match(/(?<!\d)\d{12}(?!\d)/g) ?? []);
 }
 
 /** The statement elements whose values are renamed: what is compared with resources, principals and context values. */
