@@ -1,10 +1,10 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { finishSecureBucket, SecureBucketProps } from './secure-bucket';
 import {
-  addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
-  uploadHeaderRuleOf,
-} from './secure-bucket';
+  addEncryptionPolicy, minimumTlsVersionOf, publicAccessRefused, refuseServerSideKms, secureBucketProps, uploadHeaderRuleOf,
+} from './shared';
 import { checkPropsObject } from './validation';
 import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 

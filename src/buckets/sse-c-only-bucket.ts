@@ -1,9 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import {
-  addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
-} from './secure-bucket';
+import { finishSecureBucket, SecureBucketProps } from './secure-bucket';
+import { addEncryptionPolicy, minimumTlsVersionOf, publicAccessRefused, refuseServerSideKms, secureBucketProps } from './shared';
 import { checkPropsObject } from './validation';
 import { validationError } from '../errors';
 import { EncryptionMode } from '../policy/requirement';
