@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { checkKeyPolicySize } from './quotas';
-import { finishSecureBucket, SecureBucketProps } from './secure-bucket';
+import { finishSecureBucket, ISecureBucket, SecureBucketProps } from './secure-bucket';
 import {
   addEncryptionPolicy, grantOnBucketKey, minimumTlsVersionOf, newBucketKey, publicAccessRefused, refuseServerSideKms, secureBucketProps,
   uploadHeaderRuleOf,
@@ -79,7 +79,7 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
  * vault.grantEncrypt(producer);
  * vault.grantDecrypt(consumer);
  */
-export class ClientSideEncryptedBucket extends s3.Bucket {
+export class ClientSideEncryptedBucket extends s3.Bucket implements ISecureBucket {
   private static validatedProps(scope: Construct, id: string, given: ClientSideEncryptedBucketProps): s3.BucketProps {
     const where = `ClientSideEncryptedBucket '${id}'`;
     const site = { scope, where };
@@ -145,7 +145,7 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
       headerRule: this.uploadHeaderRule,
       minimumTlsVersion: this.minimumTlsVersion,
     });
-    finishSecureBucket(this, props, EncryptionMode.SSE_S3);
+    finishSecureBucket(this, props);
   }
 
   /**

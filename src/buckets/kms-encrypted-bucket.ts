@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { fixedBucketName } from './bucket-name';
 import { checkKeyPolicySize } from './quotas';
-import { finishSecureBucket, SecureBucketProps } from './secure-bucket';
+import { finishSecureBucket, ISecureBucket, SecureBucketProps } from './secure-bucket';
 import {
   addEncryptionPolicy, grantOnBucketKey, minimumTlsVersionOf, newBucketKey, publicAccessRefused, secureBucketProps, uploadHeaderRuleOf,
 } from './shared';
@@ -67,7 +67,7 @@ export interface KmsEncryptedBucketProps extends SecureBucketProps {
  * new KmsEncryptedBucket(this, 'Ledger', { keyAlias: 'ledger' });
  * new KmsEncryptedBucket(this, 'Records', { dualLayer: true });
  */
-export class KmsEncryptedBucket extends s3.Bucket {
+export class KmsEncryptedBucket extends s3.Bucket implements ISecureBucket {
   private static validatedProps(scope: Construct, id: string, given: KmsEncryptedBucketProps): s3.BucketProps {
     const where = `KmsEncryptedBucket '${id}'`;
     const site = { scope, where };
@@ -148,7 +148,7 @@ export class KmsEncryptedBucket extends s3.Bucket {
       headerRule: this.uploadHeaderRule,
       minimumTlsVersion: this.minimumTlsVersion,
     });
-    finishSecureBucket(this, props, this.encryptionMode);
+    finishSecureBucket(this, props);
   }
 
   /**
