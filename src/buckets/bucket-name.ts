@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { validationError } from '../errors';
+import { generateStackName } from '../internal/cdk-internals';
 
 // S3 general purpose bucket naming rules:
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
@@ -40,15 +41,7 @@ export function validateBucketName(scope: IConstruct, where: string, name: strin
 
 /** Whether the stack was given a name other than the one CDK derives from its construct path. */
 export function isCustomStackName(stack: Stack): boolean {
-  return !Token.isUnresolved(stack.stackName) && stack.stackName !== defaultStackName(stack);
-}
-
-/** The stack name CDK would give the stack when none is passed, or `undefined` when it cannot say. */
-function defaultStackName(stack: Stack): string | undefined {
-  const generate = (stack as unknown as { generateStackName?: () => unknown }).generateStackName;
-  if (typeof generate !== 'function') return undefined;
-  const name = generate.call(stack);
-  return typeof name === 'string' ? name : undefined;
+  return !Token.isUnresolved(stack.stackName) && stack.stackName !== generateStackName(stack);
 }
 
 /**

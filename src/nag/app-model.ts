@@ -8,6 +8,7 @@ import {
 } from './cfn-values';
 import { PolicyDocumentJson, PolicyStatementJson } from './evaluator';
 import { ParameterAssumption } from './findings';
+import { cfnProperties, rawOverrides, renderProperties, toCloudFormation } from '../internal/cdk-internals';
 
 // The app as the rule pack sees it: every bucket, bucket policy, KMS key, alias and trail of every stack, with
 // their values resolved (see cfn-values.ts), built once per validation and then only read. Each rule looks up
@@ -409,7 +410,7 @@ export class AppModel implements ValueHost {
         logicalId = String(node.stack.resolve(node.logicalId));
         rawProperties = fast;
       } else {
-        const rendered = node.stack.resolve((node as any)._toCloudFormation());
+        const rendered = node.stack.resolve(toCloudFormation(node));
         const [id, body] = Object.entries(rendered.Resources as Record<string, any>)[0];
         logicalId = id;
         rawProperties = body?.Properties ?? {};
@@ -432,7 +433,7 @@ export class AppModel implements ValueHost {
   private addElement(element: CfnElement): void {
     let rendered: any;
     try {
-      rendered = element.stack.resolve((element as any)._toCloudFormation());
+      rendered = element.stack.resolve(toCloudFormation(element));
     } catch {
       return;
     }
@@ -646,14 +647,14 @@ const READ_PROPERTIES: ReadonlyArray<[new (...args: any[]) => CfnResource, reado
  */
 function renderReadProperties(node: CfnResource): Record<string, unknown> | undefined {
   const entry = READ_PROPERTIES.find(([type]) => node instanceof type);
-  const overrides = (node as any).rawOverrides;
+  const overrides = rawOverrides(node);
   if (!entry || overrides === null || typeof overrides !== 'object' || Object.keys(overrides).length > 0) return undefined;
-  const all = (node as any).cfnProperties;
+  const all = cfnProperties(node);
   if (all === null || typeof all !== 'object') return undefined;
   const subset: Record<string, unknown> = {};
   for (const name of entry[1]) subset[name] = all[name];
   // What _toCloudFormation does to the properties: resolve, then render CloudFormation names and structures.
-  return (node as any).renderProperties(node.stack.resolve(subset)) ?? {};
+  return renderProperties(node, node.stack.resolve(subset)) ?? {};
 }
 
 /** Whether a resolved CloudFormation boolean is true (`true` or `"true"`). */
