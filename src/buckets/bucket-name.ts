@@ -8,10 +8,10 @@ import { generateStackName } from '../internal/cdk-internals';
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 
 /** Prefixes S3 reserves: names starting with them are refused. */
-export const RESERVED_BUCKET_NAME_PREFIXES: readonly string[] = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const RESERVED_BUCKET_NAME_PREFIXES: readonly string[] = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 
 /** Suffixes S3 reserves (access point aliases, Object Lambda, Multi-Region Access Points, directory and table buckets). */
-export const RESERVED_BUCKET_NAME_SUFFIXES: readonly string[] = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+const RESERVED_BUCKET_NAME_SUFFIXES: readonly string[] = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
 
 /** Why S3 refuses `name`, or `undefined` when it is a valid general purpose bucket name. */
 export function bucketNameProblem(name: string): string | undefined {

@@ -15,9 +15,9 @@ export const CdkInternal = {
   GENERATE_STACK_NAME: 'Stack.generateStackName() (private)',
 } as const;
 
-/** The error for an aws-cdk-lib that no longer has `member` as this library uses it. */
-function changed(member: string, found: unknown): Error {
-  return new Error(`aws-cdk-lib ${cdkVersion()} has no ${member} as cdk-s3-encryption uses it (found ${describe(found)}). ` +
+/** The error for an aws-cdk-lib that no longer has `internal` as this library uses it. */
+function changed(internal: string, found: unknown): Error {
+  return new Error(`aws-cdk-lib ${cdkVersion()} has no ${internal} as cdk-s3-encryption uses it (found ${describe(found)}). ` +
     'Use an aws-cdk-lib version in the range this version of cdk-s3-encryption supports (its peerDependencies), or ' +
     'upgrade cdk-s3-encryption. Please report it if the version is in that range.');
 }

@@ -57,6 +57,11 @@ export async function evaluate(evaluation: Evaluation): Promise<Verdict> {
   return result.overallResult === 'Allowed' ? 'allowed' : 'denied';
 }
 
+/** Rows titled "<what> is <verdict>", the verdict being the row's last column. */
+export function titled<T extends [string, ...unknown[]]>(rows: T[]): T[] {
+  return rows.map((row) => [`${row[0]} is ${row[row.length - 1]}`, ...row.slice(1)] as unknown as T);
+}
+
 /** A request to S3, described the way a reviewer reads it. */
 export interface S3Request {
   /** IAM action the request is authorised as. */

@@ -72,7 +72,7 @@ describe('aws-cdk-lib internals the library uses', () => {
     ['renderProperties', CdkInternal.RENDER_PROPERTIES, () => renderProperties(Object.create(null), {})],
     ['generateStackName', CdkInternal.GENERATE_STACK_NAME, () => generateStackName(Object.create(null))],
   ])('%s names the member when it is missing', (_accessor, internal, act) => {
-    expect(act).toThrow(`aws-cdk-lib 2.`);
+    expect(act).toThrow('aws-cdk-lib 2.');
     expect(act).toThrow(internal);
   });
 });

@@ -63,17 +63,17 @@ describe('the pack', () => {
   });
 
   test.each([
-    [{ minimumTlsVersion: 1.1 },                               'PropOutOfRange',      /minimumTlsVersion 1.1 .*pass 1.2 \(the default\) or 1.3/],
-    [{ minimumTlsVersion: 2 },                                 'PropOutOfRange',      /minimumTlsVersion 2 .*pass 1.2 \(the default\) or 1.3/],
-    [{ minimumTlsVersion: '1.2' as any },                      'InvalidPropType',     /minimumTlsVersion/],
-    [{ allowedEncryption: 'SSE_C' as AllowedEncryption },      'UnknownEnumValue',    /allowedEncryption .*'SSE_C'.*'ANY_SERVER_SIDE', 'KMS_ONLY'/],
+    [{ minimumTlsVersion: 1.1 }, 'PropOutOfRange', /minimumTlsVersion 1.1 .*pass 1.2 \(the default\) or 1.3/],
+    [{ minimumTlsVersion: 2 }, 'PropOutOfRange', /minimumTlsVersion 2 .*pass 1.2 \(the default\) or 1.3/],
+    [{ minimumTlsVersion: '1.2' as any }, 'InvalidPropType', /minimumTlsVersion/],
+    [{ allowedEncryption: 'SSE_C' as AllowedEncryption }, 'UnknownEnumValue', /allowedEncryption .*'SSE_C'.*'ANY_SERVER_SIDE', 'KMS_ONLY'/],
     [{ allowedKmsKeyArns: 'arn:aws:kms:eu-west-1:111111111111:key/k' as any }, 'InvalidPropType', /allowedKmsKeyArns/],
-    [{ allowedKmsKeyArns: [5] as any },                        'InvalidPropType',     /allowedKmsKeyArns\[0\]/],
-    [{ allowSseC: 'yes' as any },                              'InvalidPropType',     /allowSseC/],
-    [{ requireUploadHeader: 0 as any },                        'InvalidPropType',     /requireUploadHeader/],
-    [{ requireAuditTrail: 'true' as any },                     'InvalidPropType',     /requireAuditTrail/],
-    [{ requireBucketKey: null as any },                        'InvalidPropType',     /requireBucketKey/],
-    [{ verbose: 1 as any },                                    'InvalidPropType',     /verbose/],
+    [{ allowedKmsKeyArns: [5] as any }, 'InvalidPropType', /allowedKmsKeyArns\[0\]/],
+    [{ allowSseC: 'yes' as any }, 'InvalidPropType', /allowSseC/],
+    [{ requireUploadHeader: 0 as any }, 'InvalidPropType', /requireUploadHeader/],
+    [{ requireAuditTrail: 'true' as any }, 'InvalidPropType', /requireAuditTrail/],
+    [{ requireBucketKey: null as any }, 'InvalidPropType', /requireBucketKey/],
+    [{ verbose: 1 as any }, 'InvalidPropType', /verbose/],
   ])('refuses props %j with a coded ValidationError', (props, code, message) => {
     const error = refusalOf(() => new S3EncryptionChecks(undefined, props));
     expect(error.name).toBe(code);
