@@ -1,6 +1,7 @@
 export { EncryptionMode, UploadHeaderRule } from './policy/requirement';
 export type { EncryptionRequirement } from './policy/requirement';
-export type { SecureBucketProps } from './buckets/secure-bucket';
+export type { ISecureBucket, SecureBucketProps } from './buckets/secure-bucket';
+export { SecureBucket } from './buckets/secure-bucket';
 export * from './buckets/encrypted-bucket';
 export * from './buckets/kms-encrypted-bucket';
 export * from './buckets/sse-c-only-bucket';

@@ -1,7 +1,7 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { BucketAuditOptions, EncryptionAuditTrail } from './encryption-audit-trail';
-import { checkEnum, checkObject, checkString, describeValue } from '../buckets/validation';
+import { checkEnum, checkObject, checkString, describeValue } from '../buckets/shared';
 import { validationError } from '../errors';
 
 /** How a bucket is audited. */

@@ -11,10 +11,11 @@ import {
   s3ObjectSelectors,
 } from './selectors';
 import { checkTrailQuota } from './trail-quota';
-import { isCustomStackName } from '../buckets/bucket-name';
-import { checkBucketPolicySize, checkKeyPolicySize, checkStackQuotas } from '../buckets/quotas';
-import { acknowledgeOnBucket, NagAcknowledgement, publicAccessRefused, secureBucketProps } from '../buckets/secure-bucket';
-import { checkBoolean, checkDuration, checkEnum, checkObject, checkPropsObject, checkString } from '../buckets/validation';
+import {
+  ABORT_INCOMPLETE_MULTIPART_UPLOADS, acknowledgeOnBucket, checkBoolean, checkBucketPolicySize, checkDuration, checkEnum, checkKeyPolicySize,
+  checkObject, checkPropsObject, checkStackQuotas, checkString, isCustomStackName, COMPLIANCE_NAG_PACKS, NagAcknowledgement,
+  publicAccessRefused, secureBucketProps,
+} from '../buckets/shared';
 import { validationError } from '../errors';
 import {
   cloudTrailDeliveryStatements, cloudTrailLogGroupStatements, cloudTrailLogUploadStatements, CLOUDTRAIL_SERVICE,
@@ -113,11 +114,6 @@ const AUDIT_TRAIL_SYMBOL = Symbol.for('cdk-s3-encryption.EncryptionAuditTrail');
 
 /** A trail name CloudTrail accepts: 3 to 128 letters, digits, `.`, `_`, `-`, starting and ending alphanumeric. */
 const TRAIL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?![._-])){1,126}[A-Za-z0-9]$/;
-
-const NIST = 'NIST.800.53.R5';
-const HIPAA = 'HIPAA.Security';
-const PCI = 'PCI.DSS.321';
-const PACKS_WITH_S3_AND_CLOUDTRAIL_RULES = [NIST, HIPAA, PCI];
 
 /**
  * One CloudTrail trail that records the S3 object events of the buckets registered with it and the KMS calls
@@ -267,7 +263,7 @@ export class EncryptionAuditTrail extends Construct {
     if (cloudWatch) this.cfnTrail.node.addDependency(cloudWatch.policy);
 
     if (!props.cloudWatchLogs) {
-      for (const pack of PACKS_WITH_S3_AND_CLOUDTRAIL_RULES) {
+      for (const pack of COMPLIANCE_NAG_PACKS) {
         Validations.of(this.cfnTrail).acknowledge({
           id: `${pack}-CloudTrailCloudWatchLogsEnabled`,
           reason: 'Events are delivered to an encrypted, versioned, retained S3 bucket with log file validation; ' +
@@ -545,7 +541,7 @@ function logLifecycleRules(props: EncryptionAuditTrailProps): s3.LifecycleRule[]
   const transitionAfter = props.transitionLogsAfter ?? Duration.days(90);
   const storageClass = props.transitionStorageClass ?? s3.StorageClass.GLACIER_INSTANT_RETRIEVAL;
   const rules: s3.LifecycleRule[] = [
-    { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+    ABORT_INCOMPLETE_MULTIPART_UPLOADS,
     {
       id: 'TransitionOldLogs',
       transitions: [{ storageClass, transitionAfter }],
@@ -573,7 +569,7 @@ function logBucketAcknowledgements(): NagAcknowledgement[] {
     'which CloudTrail encrypts with SSE-S3 by design; a KMS default would stop their delivery.';
   return [
     { id: 'AwsSolutions-S1', reason: logging },
-    ...PACKS_WITH_S3_AND_CLOUDTRAIL_RULES.flatMap((pack) => [
+    ...COMPLIANCE_NAG_PACKS.flatMap((pack) => [
       { id: `${pack}-S3BucketLoggingEnabled`, reason: logging },
       { id: `${pack}-S3BucketReplicationEnabled`, reason: replication },
       { id: `${pack}-S3DefaultEncryptionKMS`, reason: kmsDefault },

@@ -3,7 +3,7 @@ import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import { IConstruct } from 'constructs';
 
 /** CloudTrail's quota: trails per Region and account. A multi-Region trail counts in every Region. */
-export const MAX_TRAILS_PER_REGION = 5;
+const MAX_TRAILS_PER_REGION = 5;
 
 /** Warning id of the trail-quota annotation. */
 export const TOO_MANY_TRAILS_WARNING = 'cdk-s3-encryption:TooManyTrails';

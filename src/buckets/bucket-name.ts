@@ -2,15 +2,16 @@ import { createHash } from 'crypto';
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { validationError } from '../errors';
+import { generateStackName } from '../internal/cdk-internals';
 
 // S3 general purpose bucket naming rules:
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 
 /** Prefixes S3 reserves: names starting with them are refused. */
-export const RESERVED_BUCKET_NAME_PREFIXES: readonly string[] = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const RESERVED_BUCKET_NAME_PREFIXES: readonly string[] = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 
 /** Suffixes S3 reserves (access point aliases, Object Lambda, Multi-Region Access Points, directory and table buckets). */
-export const RESERVED_BUCKET_NAME_SUFFIXES: readonly string[] = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+const RESERVED_BUCKET_NAME_SUFFIXES: readonly string[] = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
 
 /** Why S3 refuses `name`, or `undefined` when it is a valid general purpose bucket name. */
 export function bucketNameProblem(name: string): string | undefined {
@@ -40,15 +41,7 @@ export function validateBucketName(scope: IConstruct, where: string, name: strin
 
 /** Whether the stack was given a name other than the one CDK derives from its construct path. */
 export function isCustomStackName(stack: Stack): boolean {
-  return !Token.isUnresolved(stack.stackName) && stack.stackName !== defaultStackName(stack);
-}
-
-/** The stack name CDK would give the stack when none is passed, or `undefined` when it cannot say. */
-function defaultStackName(stack: Stack): string | undefined {
-  const generate = (stack as unknown as { generateStackName?: () => unknown }).generateStackName;
-  if (typeof generate !== 'function') return undefined;
-  const name = generate.call(stack);
-  return typeof name === 'string' ? name : undefined;
+  return !Token.isUnresolved(stack.stackName) && stack.stackName !== generateStackName(stack);
 }
 
 /**

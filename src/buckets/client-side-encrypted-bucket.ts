@@ -1,13 +1,13 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { checkKeyPolicySize } from './quotas';
+import { finishSecureBucket, ISecureBucket, SecureBucketProps } from './secure-bucket';
 import {
-  addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
+  addEncryptionPolicy, grantOnBucketKey, minimumTlsVersionOf, newBucketKey, publicAccessRefused, refuseServerSideKms, secureBucketProps,
   uploadHeaderRuleOf,
-} from './secure-bucket';
+} from './shared';
 import { checkKeyAlias, checkObject, checkPropsObject, checkString } from './validation';
 import { validationError } from '../errors';
 import {
@@ -79,7 +79,7 @@ export interface ClientSideEncryptedBucketProps extends SecureBucketProps {
  * vault.grantEncrypt(producer);
  * vault.grantDecrypt(consumer);
  */
-export class ClientSideEncryptedBucket extends s3.Bucket {
+export class ClientSideEncryptedBucket extends s3.Bucket implements ISecureBucket {
   private static validatedProps(scope: Construct, id: string, given: ClientSideEncryptedBucketProps): s3.BucketProps {
     const where = `ClientSideEncryptedBucket '${id}'`;
     const site = { scope, where };
@@ -134,13 +134,8 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
     }
     this.allowV2Writers = props.allowV2Writers ?? false;
     this.clientWriteAlgorithms = envelopeWriteAlgorithms({ allowV2Writers: this.allowV2Writers });
-    this.envelopeKey = props.envelopeKey ?? new kms.Key(this, 'EnvelopeKey', {
-      description: `Wraps the data keys of client-side encrypted objects in ${this.node.path}`,
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
-      removalPolicy: RemovalPolicy.RETAIN,
-      alias: props.keyAlias,
-    });
+    this.envelopeKey = props.envelopeKey ?? newBucketKey(this, 'EnvelopeKey',
+      `Wraps the data keys of client-side encrypted objects in ${this.node.path}`, props.keyAlias);
     if (!props.envelopeKey) {
       for (const statement of envelopeKeyStatements({ allowV2Writers: this.allowV2Writers })) this.envelopeKey.addToResourcePolicy(statement);
       checkKeyPolicySize(this.envelopeKey, `the envelope key of ClientSideEncryptedBucket '${id}'`);
@@ -150,7 +145,7 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
       headerRule: this.uploadHeaderRule,
       minimumTlsVersion: this.minimumTlsVersion,
     });
-    finishSecureBucket(this, props, EncryptionMode.SSE_S3);
+    finishSecureBucket(this, props);
   }
 
   /**
@@ -161,7 +156,7 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
    */
   public grantEncrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
     this.checkGrantArguments('grantEncrypt', grantee, objectsKeyPattern);
-    return this.grantPut(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_ENCRYPT_ACTIONS,
+    return this.grantPut(grantee, objectsKeyPattern).combine(grantOnBucketKey(this.envelopeKey, grantee, ENVELOPE_ENCRYPT_ACTIONS,
       envelopeKeyEncryptConditions({ allowV2Writers: this.allowV2Writers })));
   }
 
@@ -173,7 +168,7 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
    */
   public grantDecrypt(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
     this.checkGrantArguments('grantDecrypt', grantee, objectsKeyPattern);
-    return this.grantRead(grantee, objectsKeyPattern).combine(this.grantEnvelopeKey(grantee, ENVELOPE_DECRYPT_ACTIONS,
+    return this.grantRead(grantee, objectsKeyPattern).combine(grantOnBucketKey(this.envelopeKey, grantee, ENVELOPE_DECRYPT_ACTIONS,
       envelopeKeyDecryptConditions()));
   }
 
@@ -181,17 +176,6 @@ export class ClientSideEncryptedBucket extends s3.Bucket {
     const site = { scope: this, where: `ClientSideEncryptedBucket '${this.node.path}'` };
     checkObject(site, `the grantee of ${method}(grantee)`, grantee, 'an iam.IGrantable (a role, user or group)', true, ['grantPrincipal']);
     checkString(site, `the objectsKeyPattern of ${method}(grantee, objectsKeyPattern)`, objectsKeyPattern);
-  }
-
-  private grantEnvelopeKey(grantee: iam.IGrantable, actions: string[], conditions: Record<string, Record<string, unknown>>): iam.Grant {
-    return iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions,
-      resourceArns: [this.envelopeKey.keyArn],
-      resource: this.envelopeKey as unknown as iam.IResourceWithPolicyV2,
-      resourceSelfArns: ['*'],
-      conditions,
-    });
   }
 
   /**

@@ -1,10 +1,10 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { finishSecureBucket, ISecureBucket, SecureBucketProps } from './secure-bucket';
 import {
-  addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
-  uploadHeaderRuleOf,
-} from './secure-bucket';
+  addEncryptionPolicy, minimumTlsVersionOf, publicAccessRefused, refuseServerSideKms, secureBucketProps, uploadHeaderRuleOf,
+} from './shared';
 import { checkPropsObject } from './validation';
 import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 
@@ -39,7 +39,7 @@ export interface EncryptedBucketProps extends SecureBucketProps {
  * @example
  * new EncryptedBucket(this, 'Reports');
  */
-export class EncryptedBucket extends s3.Bucket {
+export class EncryptedBucket extends s3.Bucket implements ISecureBucket {
   private static validatedProps(scope: Construct, id: string, given: EncryptedBucketProps): s3.BucketProps {
     const where = `EncryptedBucket '${id}'`;
     const props = checkPropsObject({ scope, where }, given);
@@ -71,7 +71,7 @@ export class EncryptedBucket extends s3.Bucket {
       headerRule: this.uploadHeaderRule,
       minimumTlsVersion: this.minimumTlsVersion,
     });
-    finishSecureBucket(this, props, EncryptionMode.SSE_S3);
+    finishSecureBucket(this, props);
   }
 
   /**

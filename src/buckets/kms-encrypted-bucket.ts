@@ -1,13 +1,14 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { fixedBucketName } from './bucket-name';
 import { checkKeyPolicySize } from './quotas';
+import { finishSecureBucket, ISecureBucket, SecureBucketProps } from './secure-bucket';
 import {
-  addEncryptionPolicy, publicAccessRefused, minimumTlsVersionOf, secureBucketProps, uploadHeaderRuleOf, finishSecureBucket, SecureBucketProps,
-} from './secure-bucket';
+  addEncryptionPolicy, grantOnBucketKey, minimumTlsVersionOf, newBucketKey, publicAccessRefused, secureBucketProps, uploadHeaderRuleOf,
+} from './shared';
 import { checkBoolean, checkKeyAlias, checkObject, checkPropsObject } from './validation';
 import { validationError } from '../errors';
 import { s3KeyUseConditions, s3OnlyKeyStatements } from '../policy/key-policy';
@@ -66,7 +67,7 @@ export interface KmsEncryptedBucketProps extends SecureBucketProps {
  * new KmsEncryptedBucket(this, 'Ledger', { keyAlias: 'ledger' });
  * new KmsEncryptedBucket(this, 'Records', { dualLayer: true });
  */
-export class KmsEncryptedBucket extends s3.Bucket {
+export class KmsEncryptedBucket extends s3.Bucket implements ISecureBucket {
   private static validatedProps(scope: Construct, id: string, given: KmsEncryptedBucketProps): s3.BucketProps {
     const where = `KmsEncryptedBucket '${id}'`;
     const site = { scope, where };
@@ -122,13 +123,8 @@ export class KmsEncryptedBucket extends s3.Bucket {
   constructor(scope: Construct, id: string, props: KmsEncryptedBucketProps = {}) {
     const bucketProps = KmsEncryptedBucket.validatedProps(scope, id, props);
     const dualLayer = props.dualLayer ?? false;
-    const kmsKey = props.encryptionKey ?? new kms.Key(scope, `${id}Key`, {
-      description: `Encrypts the objects of ${scope.node.path}/${id} (${dualLayer ? 'DSSE-KMS' : 'SSE-KMS'})`,
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
-      removalPolicy: RemovalPolicy.RETAIN,
-      alias: props.keyAlias,
-    });
+    const kmsKey = props.encryptionKey ?? newBucketKey(scope, `${id}Key`,
+      `Encrypts the objects of ${scope.node.path}/${id} (${dualLayer ? 'DSSE-KMS' : 'SSE-KMS'})`, props.keyAlias);
     super(scope, id, { ...bucketProps, encryptionKey: kmsKey });
 
     this.kmsKey = kmsKey;
@@ -152,7 +148,7 @@ export class KmsEncryptedBucket extends s3.Bucket {
       headerRule: this.uploadHeaderRule,
       minimumTlsVersion: this.minimumTlsVersion,
     });
-    finishSecureBucket(this, props, this.encryptionMode);
+    finishSecureBucket(this, props);
   }
 
   /**
@@ -161,14 +157,7 @@ export class KmsEncryptedBucket extends s3.Bucket {
    */
   public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
     return {
-      grant: iam.Grant.addToPrincipalOrResource({
-        grantee,
-        actions,
-        resourceArns: [this.kmsKey.keyArn],
-        resource: this.kmsKey as unknown as iam.IResourceWithPolicyV2,
-        resourceSelfArns: ['*'],
-        conditions: s3KeyUseConditions({ bucketArn: this.bucketArn, region: this.stack.region }),
-      }),
+      grant: grantOnBucketKey(this.kmsKey, grantee, actions, s3KeyUseConditions({ bucketArn: this.bucketArn, region: this.stack.region })),
     };
   }
 

@@ -1,9 +1,12 @@
-import type { NagAcknowledgement, SecureBucketProps } from './secure-bucket';
-import { BucketAuditingKind } from '../audit/bucket-auditing';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { COMPLIANCE_NAG_PACKS, NagAcknowledgement } from './shared';
+import { BucketAuditing, BucketAuditingKind } from '../audit/bucket-auditing';
 import { EncryptionMode } from '../policy/requirement';
 
-// The cdk-nag packs the library is checked against, by the prefix of their rule IDs.
-const PACKS_WITH_S3_RULES = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+/** What the acknowledgements depend on: the props of a bucket construct (`SecureBucketProps`). */
+interface AcknowledgedProps extends s3.BucketProps {
+  readonly auditing?: BucketAuditing;
+}
 
 const LOGGING_REASON =
   'Server access logs need a destination bucket that is the user\'s to choose (pass serverAccessLogsBucket). ' +
@@ -37,7 +40,7 @@ const NOT_KMS_REASONS: Partial<Record<EncryptionMode, string>> = {
  * The cdk-nag findings a bucket construct acknowledges on its bucket resource, each with the reason a
  * security reviewer reads. Only findings about features the user did not configure are acknowledged.
  */
-export function nagAcknowledgementsFor(props: SecureBucketProps, mode: EncryptionMode): NagAcknowledgement[] {
+export function nagAcknowledgementsFor(props: AcknowledgedProps, mode: EncryptionMode): NagAcknowledgement[] {
   const acknowledgements: NagAcknowledgement[] = [];
   const logsConfigured = props.serverAccessLogsBucket !== undefined || props.serverAccessLogsPrefix !== undefined;
   if (!logsConfigured) {
@@ -46,18 +49,18 @@ export function nagAcknowledgementsFor(props: SecureBucketProps, mode: Encryptio
       `Server access logs are not configured, and object-level access is audited outside this app: ${props.auditing.reason}` :
       LOGGING_REASON;
     acknowledgements.push({ id: 'AwsSolutions-S1', reason });
-    for (const pack of PACKS_WITH_S3_RULES) {
+    for (const pack of COMPLIANCE_NAG_PACKS) {
       acknowledgements.push({ id: `${pack}-S3BucketLoggingEnabled`, reason });
     }
   }
   if (props.replicationRules === undefined) {
-    for (const pack of PACKS_WITH_S3_RULES) {
+    for (const pack of COMPLIANCE_NAG_PACKS) {
       acknowledgements.push({ id: `${pack}-S3BucketReplicationEnabled`, reason: REPLICATION_REASON });
     }
   }
   const notKmsReason = NOT_KMS_REASONS[mode];
   if (notKmsReason !== undefined) {
-    for (const pack of PACKS_WITH_S3_RULES) {
+    for (const pack of COMPLIANCE_NAG_PACKS) {
       acknowledgements.push({ id: `${pack}-S3DefaultEncryptionKMS`, reason: notKmsReason });
     }
   }

@@ -1,12 +1,11 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import {
-  addEncryptionPolicy, publicAccessRefused, finishSecureBucket, minimumTlsVersionOf, refuseServerSideKms, SecureBucketProps, secureBucketProps,
-} from './secure-bucket';
+import { finishSecureBucket, ISecureBucket, SecureBucketProps } from './secure-bucket';
+import { addEncryptionPolicy, minimumTlsVersionOf, publicAccessRefused, refuseServerSideKms, secureBucketProps } from './shared';
 import { checkPropsObject } from './validation';
 import { validationError } from '../errors';
-import { EncryptionMode } from '../policy/requirement';
+import { EncryptionMode, UploadHeaderRule } from '../policy/requirement';
 
 /**
  * Props for `SseCOnlyBucket`.
@@ -37,7 +36,7 @@ export interface SseCOnlyBucketProps extends SecureBucketProps {}
  * @example
  * new SseCOnlyBucket(this, 'Evidence');
  */
-export class SseCOnlyBucket extends s3.Bucket {
+export class SseCOnlyBucket extends s3.Bucket implements ISecureBucket {
   private static validatedProps(scope: Construct, id: string, given: SseCOnlyBucketProps): s3.BucketProps {
     const where = `SseCOnlyBucket '${id}'`;
     const props = checkPropsObject({ scope, where }, given);
@@ -69,6 +68,11 @@ export class SseCOnlyBucket extends s3.Bucket {
   /** How objects in this bucket are encrypted. */
   public readonly encryptionMode: EncryptionMode = EncryptionMode.SSE_C;
 
+  /**
+   * Always `REQUIRED`: every upload must send the SSE-C headers, since S3 has no customer key to fall back to.
+   */
+  public readonly uploadHeaderRule: UploadHeaderRule = UploadHeaderRule.REQUIRED;
+
   /** Lowest TLS version a request may use. */
   public readonly minimumTlsVersion: number;
 
@@ -76,7 +80,7 @@ export class SseCOnlyBucket extends s3.Bucket {
     super(scope, id, SseCOnlyBucket.validatedProps(scope, id, props));
     this.minimumTlsVersion = minimumTlsVersionOf(props);
     addEncryptionPolicy(this, { mode: EncryptionMode.SSE_C, minimumTlsVersion: this.minimumTlsVersion });
-    finishSecureBucket(this, props, EncryptionMode.SSE_C);
+    finishSecureBucket(this, props);
   }
 
   /**

@@ -15,12 +15,15 @@ import * as path from 'node:path';
 import { PassThrough, Readable, Writable, pipeline as pipelineCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { GetObjectCommandInput, GetObjectCommandOutput, PutObjectCommandInput, PutObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { chunkedView, type PlaintextBody } from './body';
+import type { PutObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { chunkedView } from './body';
 import { CommitmentPolicy, checkCommitmentPolicy, requiresCommittedDecryption } from './commitment';
 import { openDecryptedObject, type DecryptEnv } from './decrypt';
 import { STREAM_CHUNK_SIZE, prepareEncryptedPut, type EncryptEnv, type PreparedPut } from './encrypt';
 import { S3EncryptionClientError } from './errors';
+import type {
+  DecryptedGetObjectOutput, DecryptedObjectInfo, DecryptGetObjectInput, EncryptedPutObjectCommandInput, EncryptedPutObjectInput,
+} from './io';
 import { KmsKeyring, type Keyring } from './keyrings';
 import { DefaultMaterialsManager } from './materials';
 import { s3Commands } from './sdk';
@@ -28,6 +31,9 @@ import { MetadataStrategy, INSTRUCTION_FILE_SUFFIX } from './strategy';
 import { abortedOr, bodyFailed, bufferLimit, classifyPutError, discard, linkAbort } from './streams';
 
 export { ONE_SHOT_ENCRYPTION_LIMIT } from './encrypt';
+export type {
+  DecryptedGetObjectOutput, DecryptedObjectInfo, DecryptGetObjectInput, EncryptedPutObjectCommandInput, EncryptedPutObjectInput,
+} from './io';
 
 /** Default for `bufferSize`: the most plaintext an authenticated (non-delayed) read holds in memory. */
 export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
@@ -100,27 +106,6 @@ export interface S3EncryptionClientConfig {
   readonly randomBytes?: (size: number) => Uint8Array;
 }
 
-/**
- * `PutObject` input with a plaintext `Body`. `ContentLength`, when given, is the plaintext length (as with the
- * plain S3 client); the client sends `ContentLength + 16`. Plaintext checksums (`ContentMD5`, `Checksum*`
- * values) are refused because S3 would check them against the ciphertext: use `ChecksumAlgorithm` instead.
- */
-export type EncryptedPutObjectInput = Omit<PutObjectCommandInput, 'Body'> & {
-  readonly Body: PlaintextBody;
-  /** Encryption context bound to the wrapped data key (stored in `x-amz-t` or `x-amz-matdesc`, not secret). */
-  readonly EncryptionContext?: Record<string, string>;
-};
-
-/** `GetObject` input. Ranged and part-number reads are not supported. */
-export type DecryptGetObjectInput = GetObjectCommandInput & {
-  /**
-   * The encryption context the caller expects: it must equal the stored one without the client's reserved keys,
-   * as in the other S3 Encryption Clients.
-   * @default {}
-   */
-  readonly EncryptionContext?: Record<string, string>;
-};
-
 /** Per-call options of every operation. */
 export interface CallOptions {
   /**
@@ -136,29 +121,6 @@ export interface GetObjectOptions extends CallOptions {
   /** Overrides the client's `enableDelayedAuthentication` for this call. */
   readonly delayedAuthentication?: boolean;
 }
-
-/** What a decrypting read returns besides the body. */
-export type DecryptedObjectInfo = Omit<GetObjectCommandOutput, 'Body'> & {
-  /** The plaintext length, when known before reading. */
-  readonly ContentLength?: number;
-  /** The stored encryption context without the client's reserved keys. */
-  readonly EncryptionContext: Record<string, string>;
-  /** `x-amz-cek-alg` (V2) or `x-amz-c` (V3, `115`) of the object. */
-  readonly ContentAlgorithm: string;
-  /** The wrapping algorithm of the object (full name, also for V3). */
-  readonly WrapAlgorithm: string;
-  /** The object's message format. */
-  readonly Format: 'V2' | 'V3';
-};
-
-/** A decrypting read's result with a body of type `B`. */
-export type DecryptedGetObjectOutput<B> = DecryptedObjectInfo & { readonly Body: B };
-
-/** The prepared `PutObject` input: ciphertext body and encryption metadata. */
-export type EncryptedPutObjectCommandInput = PutObjectCommandInput & {
-  readonly Body: Buffer | Readable;
-  readonly Metadata: Record<string, string>;
-};
 
 /**
  * Client-side encryption for Amazon S3 in the S3 Encryption Client formats V3 (default) and V2.

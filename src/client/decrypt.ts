@@ -6,8 +6,8 @@
 import type { Readable } from 'node:stream';
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { responseBodyToReadable } from './body';
-import type { DecryptedObjectInfo, DecryptGetObjectInput } from './client';
 import { S3EncryptionClientError } from './errors';
+import type { DecryptedObjectInfo, DecryptGetObjectInput } from './io';
 import type { DefaultMaterialsManager } from './materials';
 import { claimedFormat, contextsEqual, parseContentMetadata, userPartOfContext, validateUserEncryptionContext, type ContentMetadata } from './metadata';
 import { s3Commands } from './sdk';

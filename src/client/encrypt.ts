@@ -4,8 +4,8 @@
  */
 import { Readable, pipeline as pipelineCallback } from 'node:stream';
 import { chunkedView, normalizePlaintextBody, type NormalizedBody } from './body';
-import type { EncryptedPutObjectCommandInput, EncryptedPutObjectInput } from './client';
 import { S3EncryptionClientError } from './errors';
+import type { EncryptedPutObjectCommandInput, EncryptedPutObjectInput } from './io';
 import type { DefaultMaterialsManager } from './materials';
 import { GCM_MAX_PLAINTEXT_LENGTH, S3_USER_METADATA_LIMIT, userMetadataSize, validateUserEncryptionContext } from './metadata';
 import { buildObjectMetadata, type MetadataStrategy } from './strategy';

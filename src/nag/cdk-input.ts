@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { INDEXED_TYPES, ModelInput, ParameterSpec, ResourceInput, StackInput } from './app-model';
+import { cfnProperties, rawOverrides, renderProperties, toCloudFormation } from '../internal/cdk-internals';
 
 // A CDK app as the model's input: one walk of the construct tree, rendering only the properties the rules read.
 
@@ -52,7 +53,7 @@ class StackBuilder {
         logicalId = String(node.stack.resolve(node.logicalId));
         rawProperties = fast;
       } else {
-        const rendered = node.stack.resolve((node as any)._toCloudFormation());
+        const rendered = node.stack.resolve(toCloudFormation(node));
         const [id, body] = Object.entries(rendered.Resources as Record<string, any>)[0];
         logicalId = id;
         rawProperties = body?.Properties ?? {};
@@ -67,9 +68,11 @@ class StackBuilder {
   }
 
   public addElement(element: CfnElement): void {
+    // A missing aws-cdk-lib internal fails loudly (cdk-internals.ts); an element that cannot be resolved is skipped.
+    const unresolved = toCloudFormation(element);
     let rendered: any;
     try {
-      rendered = element.stack.resolve((element as any)._toCloudFormation());
+      rendered = element.stack.resolve(unresolved);
     } catch {
       return;
     }
@@ -120,12 +123,12 @@ const READ_PROPERTIES: ReadonlyArray<[new (...args: any[]) => CfnResource, reado
  */
 function renderReadProperties(node: CfnResource): Record<string, unknown> | undefined {
   const entry = READ_PROPERTIES.find(([type]) => node instanceof type);
-  const overrides = (node as any).rawOverrides;
+  const overrides = rawOverrides(node);
   if (!entry || overrides === null || typeof overrides !== 'object' || Object.keys(overrides).length > 0) return undefined;
-  const all = (node as any).cfnProperties;
+  const all = cfnProperties(node);
   if (all === null || typeof all !== 'object') return undefined;
   const subset: Record<string, unknown> = {};
   for (const name of entry[1]) subset[name] = all[name];
   // What _toCloudFormation does to the properties: resolve, then render CloudFormation names and structures.
-  return (node as any).renderProperties(node.stack.resolve(subset)) ?? {};
+  return renderProperties(node, node.stack.resolve(subset)) ?? {};
 }

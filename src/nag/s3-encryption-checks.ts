@@ -9,6 +9,7 @@ import { concreteString } from './cfn-values';
 import { ParameterAssumption, PropertyExplanation, SuppressedFinding } from './findings';
 import { assumptionsNote, explanationsOf, judge, Judgement, PACK_NAME, RULE_IDS, ScenarioContext, standardOf } from './judge';
 import { AllowedEncryption } from './standard';
+import { checkBoolean, checkEnum, checkNumber, checkPropsObject, checkStringArray } from '../buckets/validation';
 import { validationError } from '../errors';
 import { ALLOWED_TLS_VERSIONS } from '../policy/requirement';
 
@@ -239,14 +240,14 @@ function contextsFor(node: IConstruct, props: S3EncryptionChecksProps): Scenario
 }
 
 function checkProps(props: S3EncryptionChecksProps): void {
-  const tls = props.minimumTlsVersion;
-  if (tls !== undefined && !ALLOWED_TLS_VERSIONS.includes(tls)) {
-    throw new Error(`S3EncryptionChecks: minimumTlsVersion ${tls} is not a TLS floor the pack checks. Use 1.2 (the ` +
-      'default) or 1.3.');
-  }
-  if (props.allowedEncryption !== undefined && !Object.values(AllowedEncryption).includes(props.allowedEncryption)) {
-    throw new Error(`S3EncryptionChecks: allowedEncryption '${props.allowedEncryption}' is not one of ` +
-      `${Object.values(AllowedEncryption).join(', ')}.`);
+  // The pack is not a construct: its errors have no scope, like those of static factories.
+  const site = { scope: undefined, where: 'S3EncryptionChecks' };
+  checkPropsObject(site, props);
+  checkNumber(site, 'minimumTlsVersion', props.minimumTlsVersion, { allowed: ALLOWED_TLS_VERSIONS, hint: '1.2 (the default) or 1.3' });
+  checkEnum(site, 'allowedEncryption', props.allowedEncryption, Object.values(AllowedEncryption), 'AllowedEncryption');
+  checkStringArray(site, 'allowedKmsKeyArns', props.allowedKmsKeyArns);
+  for (const prop of ['allowSseC', 'requireUploadHeader', 'requireAuditTrail', 'requireBucketKey', 'verbose'] as const) {
+    checkBoolean(site, prop, props[prop]);
   }
 }
 

@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import { EncryptionStandardProps } from './standard';
 import { isKmsMode, ResolvedStandard, resolveStandard, validateKeyArns } from './validation';
 import { EncryptionAuditTrail } from '../audit/encryption-audit-trail';
+import { SecureBucket } from '../buckets/secure-bucket';
 import { checkArray, checkObject, checkPropsObject, checkString } from '../buckets/validation';
 import { validationError } from '../errors';
 import { EncryptionMode } from '../policy/requirement';
@@ -297,12 +298,12 @@ function isL2Bucket(node: IConstruct): node is L2Bucket {
 }
 
 /**
- * The library's buckets carry `encryptionMode`: they meet their own standard by construction. The log bucket of an
+ * The library's bucket constructs meet their own standard by construction. The log bucket of an
  * `EncryptionAuditTrail` has the rule CloudTrail can satisfy (its key, or SSE-S3 for digest files), which the
  * standard's header rule would break.
  */
 function isLibraryBucket(node: IConstruct): boolean {
-  if (typeof (node as { encryptionMode?: unknown }).encryptionMode === 'string') return true;
+  if (SecureBucket.isSecureBucket(node)) return true;
   const parent = node.node.scope;
   return parent !== undefined && EncryptionAuditTrail.isEncryptionAuditTrail(parent) && parent.logBucket === node;
 }

@@ -9,7 +9,7 @@ import { ConditionKeys, StatementIds, StatementScope } from './statements';
 export const CLOUDTRAIL_SERVICE = 'cloudtrail.amazonaws.com';
 
 /** Condition keys of the CloudTrail statements. */
-export const CloudTrailConditionKeys = {
+const CloudTrailConditionKeys = {
   SOURCE_ARN: 'aws:SourceArn',
   OBJECT_ACL: 's3:x-amz-acl',
   /** Encryption context CloudTrail (and S3 on its behalf) sends to KMS for a trail's log files. */
@@ -30,7 +30,7 @@ export const CloudTrailStatementIds = {
 } as const;
 
 /** The canned ACL CloudTrail sends with every log file. */
-export const BUCKET_OWNER_FULL_CONTROL = 'bucket-owner-full-control';
+const BUCKET_OWNER_FULL_CONTROL = 'bucket-owner-full-control';
 
 /** The trail and where its logs go. */
 export interface CloudTrailDelivery {
@@ -43,7 +43,7 @@ export interface CloudTrailDelivery {
 }
 
 /** CloudTrail may read the log bucket's ACL, for this trail only. */
-export function allowCloudTrailAclCheck(delivery: CloudTrailDelivery): iam.PolicyStatement {
+function allowCloudTrailAclCheck(delivery: CloudTrailDelivery): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: CloudTrailStatementIds.ALLOW_CLOUDTRAIL_ACL_CHECK,
     effect: iam.Effect.ALLOW,
@@ -58,7 +58,7 @@ export function allowCloudTrailAclCheck(delivery: CloudTrailDelivery): iam.Polic
  * CloudTrail may write log files for this trail under `AWSLogs/<account>/`, handing the objects to the bucket
  * owner. `aws:SourceArn` stops another trail (the confused deputy) from writing here.
  */
-export function allowCloudTrailWrite(delivery: CloudTrailDelivery): iam.PolicyStatement {
+function allowCloudTrailWrite(delivery: CloudTrailDelivery): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: CloudTrailStatementIds.ALLOW_CLOUDTRAIL_WRITE,
     effect: iam.Effect.ALLOW,
@@ -124,7 +124,7 @@ export function cloudTrailLogUploadStatements(scope: StatementScope, trailKeyArn
  * ReEncryptTo are left out, so that nothing but CloudTrail (and CloudWatch Logs, for the trail's log group)
  * produces ciphertext under the key; Decrypt is granted separately, for trail logs only.
  */
-export const TRAIL_KEY_ADMIN_ACTIONS: readonly string[] = [
+const TRAIL_KEY_ADMIN_ACTIONS: readonly string[] = [
   'kms:CancelKeyDeletion',
   'kms:CreateAlias',
   'kms:CreateGrant',
@@ -174,7 +174,7 @@ export interface TrailKeyPolicyProps {
 }
 
 /** The encryption-context pattern of every trail of an account, as CloudTrail's documentation writes it. */
-export function cloudTrailEncryptionContextPattern(partition: string, account: string): string {
+function cloudTrailEncryptionContextPattern(partition: string, account: string): string {
   return `arn:${partition}:cloudtrail:*:${account}:trail/*`;
 }
 

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 // Statements for the KMS key of a KMS-encrypted bucket: the key serves S3, for one bucket, and nothing else.
 
 /** The cryptographic operations S3 performs with a bucket's key on a caller's behalf. */
-export const S3_KEY_CRYPTO_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+const S3_KEY_CRYPTO_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 
 /** Stable Sids of the key policy statements. */
 export const KeyStatementIds = {
@@ -12,7 +12,7 @@ export const KeyStatementIds = {
 } as const;
 
 /** Condition key of the encryption context S3 sends: the object ARN, or the bucket ARN with a Bucket Key. */
-export const S3_ENCRYPTION_CONTEXT_KEY = 'kms:EncryptionContext:aws:s3:arn';
+const S3_ENCRYPTION_CONTEXT_KEY = 'kms:EncryptionContext:aws:s3:arn';
 
 /** Where a bucket's key may be used: S3 in the bucket's Region, for the bucket and its objects. */
 export interface S3KeyUse {
@@ -23,7 +23,7 @@ export interface S3KeyUse {
 }
 
 /** `s3.<region>.amazonaws.com`, the `kms:ViaService` value for S3. */
-export function s3ServiceEndpoint(region: string): string {
+function s3ServiceEndpoint(region: string): string {
   return `s3.${region}.amazonaws.com`;
 }
 
@@ -61,7 +61,7 @@ export function s3OnlyKeyStatements(use: S3KeyUse): iam.PolicyStatement[] {
 }
 
 /** The encryption context key the S3 Encryption Client (`kms+context`, formats V2 and V3) adds for the content algorithm. */
-export const CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY = 'kms:EncryptionContext:aws:x-amz-cek-alg';
+const CLIENT_CONTENT_ALGORITHM_CONTEXT_KEY = 'kms:EncryptionContext:aws:x-amz-cek-alg';
 
 /**
  * The content algorithm current clients write: suite 115, ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY (message format V3,
@@ -99,7 +99,7 @@ export function envelopeWriteAlgorithms(use: EnvelopeKeyUse): string[] {
  * Content algorithms a reader may decrypt data keys for: both authenticated formats. A V2 data key can only exist
  * under the key if V2 writers were allowed when it was made, so reading it stays possible after they are turned off.
  */
-export function envelopeReadAlgorithms(): string[] {
+function envelopeReadAlgorithms(): string[] {
   return [CLIENT_CONTENT_ALGORITHM, CLIENT_CONTENT_ALGORITHM_V2];
 }
 

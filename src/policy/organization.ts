@@ -10,7 +10,7 @@ import {
 // for principals and (for SSE-C) buckets.
 
 /** Condition key naming the calling principal, for exemptions. */
-export const PRINCIPAL_ARN = 'aws:PrincipalArn';
+const PRINCIPAL_ARN = 'aws:PrincipalArn';
 
 /** What an organisation requires of every S3 request in the accounts an RCP is attached to. */
 export interface OrganizationRequirement {

@@ -4,7 +4,7 @@ import { EncryptionAuditTrail } from '../../src/audit/encryption-audit-trail';
 import { evaluateServiceRequest, logBucketsOf, onlyTrail, trailArnOf } from '../harness/audit';
 import { CfnResolver, TEST_ENV } from '../harness/cfn-resolve';
 import {
-  aliasEncryptionContextKeys, bucketPolicyOf, contextOf, evaluate, keyPolicyOf, S3Request, SAME_ACCOUNT_ROLE, Verdict,
+  aliasEncryptionContextKeys, bucketPolicyOf, contextOf, evaluate, keyPolicyOf, S3Request, SAME_ACCOUNT_ROLE, titled, Verdict,
 } from '../harness/simulate';
 
 /*
@@ -35,11 +35,6 @@ const logBucketId = logBucketsOf(template)[0];
 const bucketArn = resolver.getAtt(logBucketId, 'Arn');
 const logGroupName = resolver.resolve((Object.values(template.Resources).find((r: any) => r.Type === 'AWS::Logs::LogGroup')! as any).Properties.LogGroupName);
 const logGroupArn = `arn:aws:logs:${TEST_ENV.region}:${account}:log-group:${logGroupName}`;
-
-/** Rows titled "<what> is <verdict>", the verdict being the row's last column. */
-function titled<T extends [string, ...unknown[]]>(rows: T[]): T[] {
-  return rows.map((row) => [`${row[0]} is ${row[row.length - 1]}`, ...row.slice(1)] as unknown as T);
-}
 
 /** A policy without the conditions on `key` in every statement (to show the matrix depends on them). */
 function withoutCondition(policy: any, key: string): any {

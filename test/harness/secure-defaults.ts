@@ -1,8 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
 /**
- * The shared secure defaults every bucket construct of the library applies (DESIGN.md): retained, public access
- * blocked, bucket-owner-enforced ownership, versioning on, and abandoned multipart uploads aborted after 7 days.
+ * The shared secure defaults every bucket construct of the library applies (README.md, "What is enforced"): retained,
+ * public access blocked, bucket-owner-enforced ownership, versioning on, and abandoned multipart uploads aborted after
+ * 7 days.
  */
 export function expectSharedSecureDefaults(template: Template): void {
   template.hasResource('AWS::S3::Bucket', {

@@ -57,6 +57,11 @@ export async function evaluate(evaluation: Evaluation): Promise<Verdict> {
   return result.overallResult === 'Allowed' ? 'allowed' : 'denied';
 }
 
+/** Rows titled "<what> is <verdict>", the verdict being the row's last column. */
+export function titled<T extends [string, ...unknown[]]>(rows: T[]): T[] {
+  return rows.map((row) => [`${row[0]} is ${row[row.length - 1]}`, ...row.slice(1)] as unknown as T);
+}
+
 /** A request to S3, described the way a reviewer reads it. */
 export interface S3Request {
   /** IAM action the request is authorised as. */
@@ -133,6 +138,34 @@ export async function simulate(template: Template, request: S3Request, bucketLog
     principal: request.principal,
     context: contextOf(request),
   });
+}
+
+/** The Sids of the statements in the bucket policy of a template's bucket (@default the template's only bucket). */
+export function bucketPolicySids(template: Template, bucketLogicalId?: string): string[] {
+  return bucketPolicyOf(template, bucketLogicalId ?? onlyBucket(template)).Statement.map((s: any) => s.Sid);
+}
+
+/** A copy of the template whose bucket policies lack the statement `sid`. */
+export function withoutStatement(template: Template, sid: string): Template {
+  const copy = JSON.parse(JSON.stringify(template)) as Template;
+  for (const resource of Object.values(copy.Resources)) {
+    if (resource.Type !== 'AWS::S3::BucketPolicy') continue;
+    const document = resource.Properties!.PolicyDocument;
+    document.Statement = document.Statement.filter((s: any) => s.Sid !== sid);
+  }
+  return copy;
+}
+
+/**
+ * The first of `requests` that the template's bucket policy denies only because of the statement `sid`: allowed once
+ * that statement is removed. `undefined` when the statement decides none of them, i.e. the requests do not test it.
+ */
+export async function requestDeniedOnlyBy(template: Template, sid: string, requests: S3Request[]): Promise<S3Request | undefined> {
+  const without = withoutStatement(template, sid);
+  for (const request of requests) {
+    if (await simulate(without, request) === 'allowed' && await simulate(template, request) === 'denied') return request;
+  }
+  return undefined;
 }
 
 type Headers = Omit<S3Request, 'action' | 'key'>;

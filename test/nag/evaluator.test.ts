@@ -226,7 +226,7 @@ describe('conditions', () => {
     expect(put({ 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': other })).toBe(false);
   });
 
-  test('IfExists does not exempt a missing header from a Deny (DESIGN: MATCH_IF_PRESENT needs Null)', () => {
+  test('IfExists does not exempt a missing header from a Deny (README: MATCH_IF_PRESENT needs Null)', () => {
     const doc = denyWhen('StringNotEqualsIfExists', 's3:x-amz-server-side-encryption', 'AES256');
     expect(isExplicitlyDenied(doc, request())).toBe(true);
   });

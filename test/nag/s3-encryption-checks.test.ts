@@ -6,6 +6,7 @@ import { findings, id, ruleIds } from './helpers';
 import { BucketAuditing, EncryptedBucket } from '../../src';
 import { AllowedEncryption, S3EncryptionChecks } from '../../src/nag/s3-encryption-checks';
 import { TEST_ENV } from '../harness/cfn-resolve';
+import { refusalOf } from '../harness/refusal';
 
 const RULES_DIR = path.join(__dirname, '..', '..', 'src', 'nag', 'rules');
 const RULES_DOC = path.join(__dirname, '..', '..', 'docs', 'RULES.md');
@@ -62,11 +63,22 @@ describe('the pack', () => {
   });
 
   test.each([
-    [{ minimumTlsVersion: 1.1 }, /minimumTlsVersion 1.1/],
-    [{ minimumTlsVersion: 2 }, /Use 1.2 \(the default\) or 1.3/],
-    [{ allowedEncryption: 'SSE_C' as AllowedEncryption }, /allowedEncryption 'SSE_C'/],
-  ])('refuses props %j', (props, message) => {
-    expect(() => new S3EncryptionChecks(undefined, props)).toThrow(message);
+    [{ minimumTlsVersion: 1.1 }, 'PropOutOfRange', /minimumTlsVersion 1.1 .*pass 1.2 \(the default\) or 1.3/],
+    [{ minimumTlsVersion: 2 }, 'PropOutOfRange', /minimumTlsVersion 2 .*pass 1.2 \(the default\) or 1.3/],
+    [{ minimumTlsVersion: '1.2' as any }, 'InvalidPropType', /minimumTlsVersion/],
+    [{ allowedEncryption: 'SSE_C' as AllowedEncryption }, 'UnknownEnumValue', /allowedEncryption .*'SSE_C'.*'ANY_SERVER_SIDE', 'KMS_ONLY'/],
+    [{ allowedKmsKeyArns: 'arn:aws:kms:eu-west-1:111111111111:key/k' as any }, 'InvalidPropType', /allowedKmsKeyArns/],
+    [{ allowedKmsKeyArns: [5] as any }, 'InvalidPropType', /allowedKmsKeyArns\[0\]/],
+    [{ allowSseC: 'yes' as any }, 'InvalidPropType', /allowSseC/],
+    [{ requireUploadHeader: 0 as any }, 'InvalidPropType', /requireUploadHeader/],
+    [{ requireAuditTrail: 'true' as any }, 'InvalidPropType', /requireAuditTrail/],
+    [{ requireBucketKey: null as any }, 'InvalidPropType', /requireBucketKey/],
+    [{ verbose: 1 as any }, 'InvalidPropType', /verbose/],
+  ])('refuses props %j with a coded ValidationError', (props, code, message) => {
+    const error = refusalOf(() => new S3EncryptionChecks(undefined, props));
+    expect(error.name).toBe(code);
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/on S3EncryptionChecks/);
   });
 
   test('findings say what is wrong and how to fix it; verbose adds why', () => {

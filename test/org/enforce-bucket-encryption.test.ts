@@ -327,6 +327,18 @@ describe('EnforceBucketEncryption leaves some buckets alone', () => {
     expect(errors).toEqual([]);
   });
 
+  test('a bucket of the user\'s that looks like one of the library\'s (an encryptionMode field) is held to the standard', () => {
+    class LooksSecure extends s3.Bucket {
+      public readonly encryptionMode = EncryptionMode.SSE_S3;
+    }
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: TEST_ENV });
+    new LooksSecure(stack, 'Impostor');
+    enforce(app, { encryptionMode: EncryptionMode.SSE_S3 });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy'))[0].Properties.PolicyDocument.Statement;
+    expect(statements.map((s: any) => s.Sid)).toEqual(['DenyInsecureTransport', 'DenyOutdatedTls', 'DenyWrongEncryptionHeader']);
+  });
+
   test('excluded buckets, and every bucket under an excluded construct', () => {
     const { before, after, errors } = templates((stack) => {
       const legacy = new Construct(stack, 'Legacy');
