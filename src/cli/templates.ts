@@ -4,6 +4,14 @@ import { isMap, isScalar, isSeq, parseDocument, Scalar, ScalarTag, CollectionTag
 
 // Finding and reading CloudFormation templates: files (JSON, or YAML with the short-form intrinsics) and cloud
 // assemblies (cdk.out), nested stacks included. Pure but for reading files; no CDK here.
+//
+// `readInputs` (in ./input) is the reader `check` moves to: it reports every file it cannot read instead of
+// throwing, bounds what it reads, and finds positions from one index per file. The older functions below stay
+// until the command has moved.
+
+export { readInputs, DEFAULT_MAX_TEMPLATE_BYTES } from './input/read';
+export type { InputProblem, ReadOptions, ReadTemplate } from './input/read';
+export type { SourcePosition } from './input/positions';
 
 /** Input the command cannot read: a missing file, malformed JSON or YAML, a file that is not a template. */
 export class InputError extends Error {
