@@ -1,4 +1,4 @@
-import { InputProblem, readInputs, ReadTemplate, SourcePosition } from './read-inputs-shim';
+import { InputProblem, readInputs, ReadTemplate, SourcePosition } from './templates';
 import { AppModel } from '../nag/app-model';
 import { assumptionsNote, explanationsOf, judge, PACK_NAME, RULE_IDS, ScenarioContext, StandardSettings, standardOf } from '../nag/judge';
 import { AllowedEncryption } from '../nag/standard';

@@ -60,9 +60,9 @@ describe('exit codes', () => {
   });
 
   test.each([
-    ['malformed JSON', [fixture('malformed.json')], /\n {2}test\/cli\/fixtures\/malformed\.json:3:42: malformed JSON: Expected double-quoted property name\n/],
+    ['malformed JSON', [fixture('malformed.json')], /\n {2}test\/cli\/fixtures\/malformed\.json:3:42: malformed JSON: expected a key in double quotes\n/],
     ['malformed YAML', [fixture('malformed.yaml')], /\n {2}test\/cli\/fixtures\/malformed\.yaml:\d+:\d+: malformed YAML: /],
-    ['a file that is not a template', [fixture('not-a-template.yaml')], /not-a-template\.yaml: not a CloudFormation template: it has no Resources mapping/],
+    ['a file that is not a template', [fixture('not-a-template.yaml')], /not-a-template\.yaml: not a CloudFormation template: no Resources section/],
     ['a missing file', [fixture('missing.json')], /test\/cli\/fixtures\/missing\.json: no such file or directory/],
     ['a directory that is not a cloud assembly', [FIXTURES], /test\/cli\/fixtures: a directory without manifest\.json/],
   ])('2 for %s, reported with the file and the problem', (_what, paths, message) => {
@@ -128,8 +128,8 @@ describe('output formats', () => {
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^LEVEL\s+RULE\s+TEMPLATE\s+LOGICAL ID\s+FINDING$/);
     expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^ERROR\s+S3Encryption-TlsOnlyEnforced\s+test\/cli\/fixtures\/bad\.json:4:3\s+Logs\s+The bucket's policy does not deny requests made without TLS\./),
-      expect.stringMatching(/^WARNING\s+S3Encryption-BucketKeyEnabled\s+test\/cli\/fixtures\/bad\.json:7:3\s+Archive\s+/),
+      expect.stringMatching(/^ERROR\s+S3Encryption-TlsOnlyEnforced\s+test\/cli\/fixtures\/bad\.json:4:5\s+Logs\s+The bucket's policy does not deny requests made without TLS\./),
+      expect.stringMatching(/^WARNING\s+S3Encryption-BucketKeyEnabled\s+test\/cli\/fixtures\/bad\.json:7:5\s+Archive\s+/),
     ]));
     expect(stdout).toMatch(/\n\d+ findings \(\d+ errors, 1 warning\) in 1 template, 2 resources\.\n$/);
   });

@@ -181,7 +181,9 @@ class AssemblyReader {
         this.stacks++;
         const templateFile = this.property(manifest, id, artifact, 'templateFile', 'stack');
         const found = templateFile === undefined ? undefined : this.find(manifest, id, 'templateFile', directory, templateFile, `stack ${quote(id)} names the template`);
-        const read = found === undefined ? undefined : this.template(found, id);
+        // The stack's display name (`Stage/Stack`) when the manifest gives one, as `cdk` prints it; else its artifact ID.
+        const name = typeof artifact.displayName === 'string' && artifact.displayName !== '' ? artifact.displayName : id;
+        const read = found === undefined ? undefined : this.template(found, name);
         if (read !== undefined) this.nestedStacks(read, directory, assetPaths, [found!]);
       } else if (artifact.type === 'cdk:cloud-assembly') {
         const directoryName = this.property(manifest, id, artifact, 'directoryName', 'nested assembly');
