@@ -42,6 +42,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock',
     '@aws-sdk/client-s3',
     '@aws-sdk/client-kms',
+    // check's outputs are validated by others' code: SARIF against the 2.1.0 schema, JUnit as XML.
+    '@microsoft/jest-sarif',
+    '@xmldom/xmldom',
   ],
 
   // jsii targets: configured with their names; only the js package is built on these machines.

@@ -168,7 +168,8 @@ export function checkTemplates(paths: string[], standard: CheckStandard = {}, op
 }
 
 /** Judge the templates of one path together, adding what they give to the report. */
-function judgeGroup(group: readonly ReadTemplate[], standard: CheckStandard, given: Record<string, string>, options: CheckOptions, report: CheckReport): void {
+function judgeGroup(group: readonly ReadTemplate[], standard: CheckStandard, given: Record<string, string>, options: CheckOptions,
+  report: CheckReport): void {
   const used = new Set<string>();
   const sources = new Map<TemplateInput, ReadTemplate>();
   const inputs = group.map((read): TemplateInput => {
@@ -205,7 +206,8 @@ function judgeGroup(group: readonly ReadTemplate[], standard: CheckStandard, giv
   for (const template of inputs) report.findings.push(...unexpanded(template, where));
   for (const a of assumptions) {
     const template = inputs.find((t) => t.stackName === a.stack);
-    if (template) report.assumptions.push({ file: sources.get(template)!.file, stackName: template.stackName, parameter: a.parameter, value: a.value });
+    if (!template) continue;
+    report.assumptions.push({ file: sources.get(template)!.file, stackName: template.stackName, parameter: a.parameter, value: a.value });
   }
   if (report.explanations) {
     for (const { model, label } of contexts) {

@@ -167,7 +167,10 @@ export function run(argv: string[], io: Io = { stdout: (t) => process.stdout.wri
       const standard = standardOf(flags);
       debug = flags.debug ?? false;
       const report = checkTemplates(paths, standard, {
-        onProgress: progressReporter(io), verbose: flags.verbose, parameters: flags.parameters, explain: flags.explain,
+        onProgress: progressReporter(io),
+        verbose: flags.verbose,
+        parameters: flags.parameters,
+        explain: flags.explain,
         maxTemplateBytes: flags.maxTemplateBytes,
       });
       io.stdout(format(report, standard, flags.format, tool));
