@@ -126,6 +126,8 @@ export interface CheckOptions {
   readonly explain?: boolean;
   /** Largest file read, in bytes. @default the reader's */
   readonly maxTemplateBytes?: number;
+  /** Let an internal error through (with its stack) instead of reporting the input as not judged. @default false */
+  readonly debug?: boolean;
 }
 
 /**
@@ -156,7 +158,17 @@ export function checkTemplates(paths: string[], standard: CheckStandard = {}, op
   };
   done = 0;
   for (const group of groups) {
-    judgeGroup(group, standard, given, options, report);
+    try {
+      judgeGroup(group, standard, given, options, report);
+    } catch (e) {
+      // A bug of ours on one input must not hide the others: the input is reported as not judged, the run exits 2.
+      if (options.debug) throw e;
+      report.errors.push({
+        file: group[0].file,
+        message: `could not be judged: internal error (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); please report it, ` +
+          'with --debug for the stack',
+      });
+    }
     done += group.length;
     options.onProgress?.({ phase: 'checked', done, total });
   }

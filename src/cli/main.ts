@@ -172,6 +172,7 @@ export function run(argv: string[], io: Io = { stdout: (t) => process.stdout.wri
         parameters: flags.parameters,
         explain: flags.explain,
         maxTemplateBytes: flags.maxTemplateBytes,
+        debug,
       });
       io.stdout(format(report, standard, flags.format, tool));
       if (report.errors.length > 0) {

@@ -520,7 +520,10 @@ export class AppModel implements ValueHost {
   public propertiesOf(record: ResourceRecord): Record<string, any> {
     let props = this.resolvedProperties.get(record);
     if (!props) {
-      props = resolveValue(record.rawProperties, record.stack, this) as Record<string, any>;
+      const resolved = resolveValue(record.rawProperties, record.stack, this);
+      // `Properties: !If [c, {...}, !Ref AWS::NoValue]` can resolve to nothing, or stay an intrinsic: no properties known.
+      props = resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved) && !isIntrinsic(resolved)
+        ? resolved as Record<string, any> : {};
       this.resolvedProperties.set(record, props);
     }
     return props;

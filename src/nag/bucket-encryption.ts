@@ -78,17 +78,20 @@ export function defaultKeyArnOf(model: AppModel, bucket: BucketModel): { arn?: s
  * denied (a proof), and one with them is not (a counterexample to "all denied").
  */
 export function requiresSseC(model: AppModel, bucket: BucketModel): boolean | { uncertain: string } {
-  const withoutHeaders = decideForBucket(model, bucket, {
-    ...uploadsWithHeaderClass(bucket, [undefined, ...SERVER_SIDE_MODES], 'without SSE-C headers', 'SSE-C required: other uploads denied', true),
-    principals: { ownerAccount: true, otherAccounts: false, services: false, anonymous: false },
-    transports: [{ secure: true, tlsVersion: '1.3' }],
+  // Several rules ask; the classes are built and decided once per bucket.
+  return model.cached(bucket, 'requires SSE-C', (): boolean | { uncertain: string } => {
+    const withoutHeaders = decideForBucket(model, bucket, {
+      ...uploadsWithHeaderClass(bucket, [undefined, ...SERVER_SIDE_MODES], 'without SSE-C headers', 'SSE-C required: other uploads denied', true),
+      principals: { ownerAccount: true, otherAccounts: false, services: false, anonymous: false },
+      transports: [{ secure: true, tlsVersion: '1.3' }],
+    });
+    if (withoutHeaders.kind === 'uncertain') return { uncertain: uncertainReason(withoutHeaders) };
+    if (withoutHeaders.kind === 'counterexample') return false;
+    const withSseC = decideForBucket(model, bucket, ownerUploadsClass(bucket, { customerAlgorithm: SSE_C_ALGORITHM }, 1.3, 'with SSE-C headers',
+      'SSE-C required: SSE-C uploads allowed', true));
+    if (withSseC.kind === 'uncertain') return { uncertain: uncertainReason(withSseC) };
+    return withSseC.kind === 'counterexample';
   });
-  if (withoutHeaders.kind === 'uncertain') return { uncertain: uncertainReason(withoutHeaders) };
-  if (withoutHeaders.kind === 'counterexample') return false;
-  const withSseC = decideForBucket(model, bucket, ownerUploadsClass(bucket, { customerAlgorithm: SSE_C_ALGORITHM }, 1.3, 'with SSE-C headers',
-    'SSE-C required: SSE-C uploads allowed', true));
-  if (withSseC.kind === 'uncertain') return { uncertain: uncertainReason(withSseC) };
-  return withSseC.kind === 'counterexample';
 }
 
 /**

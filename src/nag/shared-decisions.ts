@@ -9,6 +9,11 @@ import { PolicyDocumentJson } from './evaluator';
 /** Stand-ins for the names, which occur in no template (S3 and KMS names have no `~`; strings with `~` are refused). */
 const placeholder = (i: number) => `~name${i}~`;
 
+/** Ids of the shapes seen in this process, so that memo keys need not carry whole policies. Bounded. */
+const SHAPE_IDS = new Map<string, number>();
+const MAX_SHAPES = 10_000;
+let nextUnsharedId = 0;
+
 /** A bucket's policies with its names replaced by placeholders, and the way to and from that form. */
 export class SharedPolicies {
   /**
@@ -32,6 +37,8 @@ export class SharedPolicies {
   public readonly documents: PolicyDocumentJson[];
   /** Equal for policies equal up to the names. */
   public readonly key: string;
+  /** A short stand-in for `key`, equal for equal keys (memo keys stay short). */
+  public readonly id: number;
 
   private readonly classes = new WeakMap<object, object>();
 
@@ -39,6 +46,13 @@ export class SharedPolicies {
     // Only the statements' renamed elements hold names (see renamingSafe), so renaming every value renames just those.
     this.documents = mapStrings([...documents], (t) => this.rename(t));
     this.key = JSON.stringify(this.documents);
+    let id = SHAPE_IDS.get(this.key);
+    if (id === undefined) {
+      id = SHAPE_IDS.size + 1;
+      if (SHAPE_IDS.size < MAX_SHAPES) SHAPE_IDS.set(this.key, id);
+      else id = -1 - nextUnsharedId++; // past the bound: a fresh id, shared with nothing
+    }
+    this.id = id;
   }
 
   /** A request class in the shared form: every string value renamed (its keys and actions hold no names). */

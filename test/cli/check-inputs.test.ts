@@ -200,3 +200,29 @@ describe('start-up', () => {
     expect(JSON.parse(result.stdout)).toEqual([]);
   });
 });
+
+test('a bucket whose Properties is an Fn::If that may be AWS::NoValue is judged in each case, not a crash', () => {
+  const file = path.join(tmp, 'properties-if.yaml');
+  fs.writeFileSync(file, [
+    'Parameters:',
+    '  Env: { Type: String, AllowedValues: [prod, test] }',
+    'Conditions:',
+    '  IsProd: !Equals [!Ref Env, prod]',
+    'Resources:',
+    '  Data:',
+    '    Type: AWS::S3::Bucket',
+    '    Properties: !If',
+    '      - IsProd',
+    '      - BucketEncryption:',
+    '          ServerSideEncryptionConfiguration:',
+    '            - ServerSideEncryptionByDefault: { SSEAlgorithm: aws:kms }',
+    '      - !Ref AWS::NoValue',
+    '',
+  ].join('\n'));
+  const { status, report } = json('check', file, '--kms-only');
+  expect(report.errors).toEqual([]);
+  expect(status).toBe(1);
+  const encryption = report.findings.find((f: any) => f.ruleId === 'S3Encryption-DefaultEncryptionAllowed');
+  expect(encryption.message).toMatch(/When parameter Env = "test".*no default encryption/);
+  expect(report.findings.find((f: any) => f.ruleId === 'S3Encryption-KmsKeyCustomerManaged').message).toMatch(/When parameter Env = "prod"/);
+});
