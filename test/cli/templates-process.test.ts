@@ -26,8 +26,8 @@ afterAll(() => {
 });
 
 /** readInputs(paths) in a new process that has 20 seconds and 512 MB. */
-function readInProcess(paths: string[], options: SpawnSyncOptions = {}) {
-  const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(reader)}).readInputs(JSON.parse(process.argv[1]))))`;
+function readInProcess(paths: string[], options: SpawnSyncOptions = {}, readerModule = reader) {
+  const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(readerModule)}).readInputs(JSON.parse(process.argv[1]))))`;
   const result = spawnSync(process.execPath, ['--max-old-space-size=512', '-e', script, JSON.stringify(paths)], {
     encoding: 'utf8', timeout: 20_000, ...options,
   });
@@ -62,9 +62,18 @@ test('a file the user cannot read is "permission denied"', () => {
   const template = path.join(dir, 'secret.yaml');
   fs.writeFileSync(template, 'Resources: {}\n');
   fs.chmodSync(template, 0o000);
-  // root reads every file: run as nobody then.
+  // root reads every file: run as nobody then, with a copy of the reader (and yaml) that nobody can reach, since the
+  // checkout may sit in a folder only root can enter (CI clones into `mktemp -d`).
   const asRoot = process.getuid?.() === 0;
-  const { status, output, stderr } = readInProcess([template], asRoot ? { uid: 65534, gid: 65534 } : {});
+  let readerModule = reader;
+  if (asRoot) {
+    const runtime = path.join(dir, 'runtime');
+    fs.cpSync(path.resolve(main, '..', '..', '..'), path.join(runtime, 'package'), { recursive: true });
+    fs.cpSync(path.dirname(require.resolve('yaml/package.json')), path.join(runtime, 'node_modules', 'yaml'), { recursive: true });
+    spawnSync('chmod', ['-R', 'a+rX', runtime]);
+    readerModule = path.join(runtime, 'package', path.relative(path.resolve(main, '..', '..', '..'), reader));
+  }
+  const { status, output, stderr } = readInProcess([template], asRoot ? { uid: 65534, gid: 65534 } : {}, readerModule);
   expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
   expect(output.problems).toEqual([{ file: template, message: 'permission denied' }]);
 });
