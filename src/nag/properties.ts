@@ -222,8 +222,10 @@ export function decideForBucket(model: AppModel, bucket: BucketModel, propertyCl
   };
   // Buckets of the same shape share one decision (see shared-decisions.ts); the key's ID may appear in the policy.
   return decideShared(model, bucket, documents, propertyClass, problem ?? '', () => {
-    const text = JSON.stringify(documents);
-    return [bucket.name, ...model.allKeys().map((k) => k.keyId).filter((id) => text.includes(id))];
+    // Key IDs the policies name in key ARNs (found in the text, not by trying every key of the app).
+    const keyIds = model.cached(model, 'key ids', () => new Set(model.allKeys().map((k) => k.keyId)));
+    const named = [...JSON.stringify(documents).matchAll(/:key\/([A-Za-z0-9._-]+)/g)].map((m) => m[1]);
+    return [bucket.name, ...new Set(named.filter((id) => keyIds.has(id)))];
   }, decide);
 }
 
@@ -231,8 +233,9 @@ export function decideForBucket(model: AppModel, bucket: BucketModel, propertyCl
 export function decideForKey(model: AppModel, key: KeyModel, policy: PolicyDocumentJson, propertyClass: PropertyClass): Decision {
   // Keys of the same shape share one decision, as buckets do; the key's policy may name its bucket too.
   return decideShared(model, key, [policy], propertyClass, '', () => {
-    const text = JSON.stringify(policy);
-    return [key.keyId, ...model.allBucketNames().filter((name) => text.includes(name))];
+    // Bucket names the policy names in S3 ARNs.
+    const named = [...JSON.stringify(policy).matchAll(/:s3:::([A-Za-z0-9._-]+)/g)].map((m) => m[1]);
+    return [key.keyId, ...new Set(named.filter((name) => model.bucketsNamed(name).length > 0))];
   }, (docs, requestClass) => decideNoneAllowed(docs[0], requestClass));
 }
 
@@ -249,10 +252,9 @@ function decideShared(model: AppModel, subject: BucketModel | KeyModel, document
     const shared = model.cached(subject, 'shared-policies', () => SharedPolicies.of(documents, names()));
     let decision: Decision;
     if (shared) {
-      const sharedClass = shared.requestClass(propertyClass);
-      const sharedKey = classParts(sharedClass);
-      decision = shared.restore(sharedDecision(`${kind}:${shared.id}:${sharedKey.actionsId}:${sharedKey.restJson}`,
-        () => decide(shared.documents, sharedClass)));
+      const sharedJson = shared.classJson(restJson);
+      decision = shared.restore(sharedDecision(`${kind}:${shared.id}:${actionsId}:${sharedJson}`,
+        () => decide(shared.documents, shared.requestClass(propertyClass))));
     } else {
       decision = decide(documents, propertyClass);
     }

@@ -112,7 +112,8 @@ export class S3EncryptionChecks extends NagPack {
   private contexts?: ScenarioContext[];
   private findings: PackFinding[] = [];
   private lastAssumptions: ParameterAssumption[] = [];
-  private lastExplanations: PropertyExplanation[] = [];
+  /** The scenarios of the last validation, whose decisions `explanations()` reads (built on demand: most callers never ask). */
+  private lastScenarios: ScenarioContext[] = [];
 
   constructor(scope?: IConstruct, props: S3EncryptionChecksProps = {}) {
     super(scope, props);
@@ -143,8 +144,7 @@ export class S3EncryptionChecks extends NagPack {
     this.findings = [];
     try {
       super.validateScope(scope);
-      this.lastExplanations = this.contexts.flatMap(({ model, label }) => explanationsOf(model, label))
-        .map(({ handle: _handle, ...explanation }) => explanation);
+      this.lastScenarios = this.contexts;
       return this.report();
     } finally {
       this.contexts = undefined;
@@ -156,7 +156,8 @@ export class S3EncryptionChecks extends NagPack {
    * or counterexample (what `cdk-s3-encryption check --explain` prints).
    */
   public explanations(): PropertyExplanation[] {
-    return [...this.lastExplanations];
+    return this.lastScenarios.flatMap(({ model, label }) => explanationsOf(model, label))
+      .map(({ handle: _handle, ...explanation }) => explanation);
   }
 
   /**

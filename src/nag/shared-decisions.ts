@@ -33,19 +33,16 @@ export class SharedPolicies {
     return shared;
   }
 
-  /** The policies with the names replaced: decide these. */
-  public readonly documents: PolicyDocumentJson[];
-  /** Equal for policies equal up to the names. */
+  /** Equal for policies equal up to the names: the policies' JSON with the names replaced. */
   public readonly key: string;
   /** A short stand-in for `key`, equal for equal keys (memo keys stay short). */
   public readonly id: number;
-
-  private readonly classes = new WeakMap<object, object>();
+  private renamedDocuments?: PolicyDocumentJson[];
 
   private constructor(documents: readonly PolicyDocumentJson[], private readonly names: readonly string[]) {
-    // Only the statements' renamed elements hold names (see renamingSafe), so renaming every value renames just those.
-    this.documents = mapStrings([...documents], (t) => this.rename(t));
-    this.key = JSON.stringify(this.documents);
+    // Names hold no character JSON escapes and appear only in the values of renamed elements (see renamingSafe), so
+    // renaming the JSON text renames exactly those values.
+    this.key = this.rename(JSON.stringify(documents));
     let id = SHAPE_IDS.get(this.key);
     if (id === undefined) {
       id = SHAPE_IDS.size + 1;
@@ -55,15 +52,24 @@ export class SharedPolicies {
     this.id = id;
   }
 
+  /** The policies with the names replaced: decide these. */
+  public get documents(): PolicyDocumentJson[] {
+    this.renamedDocuments ??= JSON.parse(this.key);
+    return this.renamedDocuments!;
+  }
+
+  /**
+   * A request class's JSON without its actions (`classParts(c).restJson`) in the shared form. The class's keys are
+   * words of the procedure, which no name is part of (see `distinctive`), so renaming the text renames its values.
+   */
+  public classJson(restJson: string): string {
+    return this.rename(restJson);
+  }
+
   /** A request class in the shared form: every string value renamed (its keys and actions hold no names). */
   public requestClass<C extends { readonly actions: readonly unknown[] }>(requestClass: C): C {
-    let renamed = this.classes.get(requestClass);
-    if (!renamed) {
-      const { actions, ...rest } = requestClass;
-      renamed = { ...mapStrings(rest, (t) => this.rename(t)), actions };
-      this.classes.set(requestClass, renamed);
-    }
-    return renamed as C;
+    const { actions, ...rest } = requestClass;
+    return { ...mapStrings(rest, (t) => this.rename(t)), actions } as unknown as C;
   }
 
   /** The decision for the bucket, from the one for the shared form. */
@@ -84,11 +90,16 @@ const VOCABULARY = [
   'arn', 'aws', 'aws-cn', 'aws-us-gov', 'amazonaws.com', 'iam', 'sts', 's3', 'kms', 'root', 'role/', 'user/', 'assumed-role',
   's3ec-session', 's3ec-any', 's3ec-any-value', 'logging.s3.amazonaws.com', 'cloudtrail.amazonaws.com', 'delivery.logs.amazonaws.com',
   'config.amazonaws.com', 'AES256', 'aws:kms', 'aws:kms:dsse', 'true', 'false', '2012-10-17', '2026-01-01T00:00:00Z', '203.0.113.5',
+  // The keys of a request class's JSON, and the condition keys classes restrict.
+  'description', 'property', 'compliantWhen', 'principals', 'ownerAccount', 'otherAccounts', 'unnamedAccountsOnly', 'services',
+  'anonymous', 'transports', 'secure', 'tlsVersion', 'restrict', 'exclude', 'resourceArn', 'partition', 'account',
+  's3:x-amz-server-side-encryption-aws-kms-key-id', 's3:x-amz-server-side-encryption-customer-algorithm', 'kms:viaservice',
+  'aws:principalorgid', 'aws:principalorgpaths', 'aws:sourcevpc', 'aws:sourcevpce', 'aws:calledviafirst', 'aws:calledvialast',
 ];
 
 /** A name that can be renamed: a letter in it, not made of one character, inside nothing the procedure writes itself. */
 function distinctive(name: string): boolean {
-  return name.length >= 3 && /[a-z]/i.test(name) && new Set(name).size > 1 && !name.includes('~') &&
+  return name.length >= 3 && /^[A-Za-z0-9._-]+$/.test(name) && /[a-z]/i.test(name) && new Set(name).size > 1 &&
     !VOCABULARY.some((word) => word.toLowerCase().includes(name.toLowerCase()));
 }
 
