@@ -414,6 +414,7 @@ export class AppModel implements ValueHost {
   private parameterChoices(): Array<{ key: string; values: string[] }> {
     const out: Array<{ key: string; values: string[] }> = [];
     for (const stack of this.stacks) {
+      if (stack.parameters.size === 0) continue; // most stacks of CDK apps: nothing to walk for
       const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
       for (const [name, spec] of stack.parameters) {
         if (!used.has(name) || this.scenario.given?.has(name) || !Array.isArray(spec.allowedValues) || spec.allowedValues.length === 0) continue;
@@ -444,6 +445,7 @@ export class AppModel implements ValueHost {
   public assumptions(): ParameterAssumption[] {
     const out: ParameterAssumption[] = [];
     for (const stack of this.stacks) {
+      if (stack.parameters.size === 0) continue;
       const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
       for (const [name, spec] of stack.parameters) {
         if (!used.has(name) || spec.default === undefined || this.scenario.given?.has(name) ||

@@ -18,6 +18,11 @@ export interface PropertyClass extends RequestClass {
    * request must get through); undefined when the answer only tells the rules what the bucket is (SSE-C required).
    */
   readonly compliantWhen?: 'proof' | 'counterexample';
+  /**
+   * What the class is made from (its kind and arguments, the subject's ARN, partition and account): equal for equal
+   * classes, and a cheap memo key in place of the class's JSON.
+   */
+  readonly memoKey?: string;
 }
 
 /** A property of a bucket or key and what the procedure decided (recorded by the model, see `AppModel.verdicts`). */
@@ -52,7 +57,8 @@ function memoClass(subject: object, key: string, build: () => PropertyClass): Pr
   }
   let built = classes.get(key);
   if (!built) {
-    built = build();
+    const made = build();
+    built = { ...made, memoKey: `${key}|${made.resourceArn}|${made.partition}|${made.account}` };
     classes.set(key, built);
   }
   return built;

@@ -154,11 +154,16 @@ function mapStrings<T>(value: T, f: (s: string) => string): T {
 }
 
 /** A request class as its action list (long, name-free, one of a few constants) and the JSON of the rest. */
-export function classParts<C extends { readonly actions: readonly unknown[] }>(requestClass: C): { actionsId: number; restJson: string } {
+export function classParts<C extends { readonly actions: readonly unknown[]; readonly memoKey?: string }>(requestClass: C):
+{ actionsId: number; restJson: string } {
   let parts = CLASS_PARTS.get(requestClass);
   if (!parts) {
-    const { actions, ...rest } = requestClass;
-    parts = { actionsId: listId(actions), restJson: JSON.stringify(rest) };
+    let restJson = requestClass.memoKey;
+    if (restJson === undefined) {
+      const { actions: _actions, ...rest } = requestClass;
+      restJson = JSON.stringify(rest);
+    }
+    parts = { actionsId: listId(requestClass.actions), restJson };
     CLASS_PARTS.set(requestClass, parts);
   }
   return parts;
