@@ -227,10 +227,10 @@ export function decideForBucket(model: AppModel, bucket: BucketModel, propertyCl
       : decision;
   };
   // Buckets of the same shape share one decision (see shared-decisions.ts); the key's ID may appear in the policy.
-  return decideShared(model, bucket, documents, propertyClass, problem ?? '', () => {
+  return decideShared(model, bucket, documents, propertyClass, problem ?? '', (text) => {
     // Key IDs the policies name in key ARNs (found in the text, not by trying every key of the app).
     const keyIds = model.cached(model, 'key ids', () => new Set(model.allKeys().map((k) => k.keyId)));
-    const named = [...JSON.stringify(documents).matchAll(/:key\/([A-Za-z0-9._-]+)/g)].map((m) => m[1]);
+    const named = [...text.matchAll(/:key\/([A-Za-z0-9._-]+)/g)].map((m) => m[1]);
     return [bucket.name, ...new Set(named.filter((id) => keyIds.has(id)))];
   }, decide);
 }
@@ -238,9 +238,9 @@ export function decideForBucket(model: AppModel, bucket: BucketModel, propertyCl
 /** Decide "no request of the class is allowed" for a key policy. */
 export function decideForKey(model: AppModel, key: KeyModel, policy: PolicyDocumentJson, propertyClass: PropertyClass): Decision {
   // Keys of the same shape share one decision, as buckets do; the key's policy may name its bucket too.
-  return decideShared(model, key, [policy], propertyClass, '', () => {
+  return decideShared(model, key, [policy], propertyClass, '', (text) => {
     // Bucket names the policy names in S3 ARNs.
-    const named = [...JSON.stringify(policy).matchAll(/:s3:::([A-Za-z0-9._-]+)/g)].map((m) => m[1]);
+    const named = [...text.matchAll(/:s3:::([A-Za-z0-9._-]+)/g)].map((m) => m[1]);
     return [key.keyId, ...new Set(named.filter((name) => model.bucketsNamed(name).length > 0))];
   }, (docs, requestClass) => decideNoneAllowed(docs[0], requestClass));
 }
@@ -250,12 +250,16 @@ export function decideForKey(model: AppModel, key: KeyModel, policy: PolicyDocum
  * (the `names` of the subject); recorded for `check --explain`.
  */
 function decideShared(model: AppModel, subject: BucketModel | KeyModel, documents: readonly PolicyDocumentJson[], propertyClass: PropertyClass,
-  problem: string, names: () => string[], decide: (documents: readonly PolicyDocumentJson[], requestClass: PropertyClass) => Decision): Decision {
+  problem: string, names: (text: string) => string[],
+  decide: (documents: readonly PolicyDocumentJson[], requestClass: PropertyClass) => Decision): Decision {
   // What else the decision depends on: which procedure (bucket or key), and a policy that could not be read.
   const kind = `${subject.record.type}:${problem}`;
   const { actionsId, restJson } = classParts(propertyClass);
   return model.cached(subject, `decide:${actionsId}:${restJson}`, () => {
-    const shared = model.cached(subject, 'shared-policies', () => SharedPolicies.of(documents, names()));
+    const shared = model.cached(subject, 'shared-policies', () => {
+      const text = JSON.stringify(documents);
+      return SharedPolicies.of(documents, names(text), text);
+    });
     let decision: Decision;
     if (shared) {
       const sharedJson = shared.classJson(restJson);

@@ -20,7 +20,8 @@ export class SharedPolicies {
    * The shared form of the policies with `names` (the bucket's name, its key's ID, ...) renamed, or undefined when
    * some string of the policies could treat the names differently from stand-ins.
    */
-  public static of(documents: readonly PolicyDocumentJson[], names: readonly string[]): SharedPolicies | undefined {
+  public static of(documents: readonly PolicyDocumentJson[], names: readonly string[],
+    text: string = JSON.stringify(documents)): SharedPolicies | undefined {
     const distinct = [...new Set(names)].sort((a, b) => b.length - a.length);
     if (distinct.length === 0 || !distinct.every(distinctive)) return undefined;
     // A name inside another would make the renaming ambiguous.
@@ -29,7 +30,7 @@ export class SharedPolicies {
     // 12-digit runs inside names (account IDs in bucket names) are read by the procedure as accounts to try; with
     // the names renamed they are not, but those accounts behave like any account the policies do not name, since every
     // string that holds them holds a name, and is compared whole or before its wildcards.
-    const shared = new SharedPolicies(documents, distinct);
+    const shared = new SharedPolicies(text, distinct);
     return shared;
   }
 
@@ -39,10 +40,11 @@ export class SharedPolicies {
   public readonly id: number;
   private renamedDocuments?: PolicyDocumentJson[];
 
-  private constructor(documents: readonly PolicyDocumentJson[], private readonly names: readonly string[]) {
+  /** `text` is the documents' JSON. */
+  private constructor(text: string, private readonly names: readonly string[]) {
     // Names hold no character JSON escapes and appear only in the values of renamed elements (see renamingSafe), so
     // renaming the JSON text renames exactly those values.
-    this.key = this.rename(JSON.stringify(documents));
+    this.key = this.rename(text);
     let id = SHAPE_IDS.get(this.key);
     if (id === undefined) {
       id = SHAPE_IDS.size + 1;
