@@ -1,5 +1,6 @@
 import { InputProblem, readInputs, ReadTemplate, SourcePosition } from './templates';
 import { AppModel } from '../nag/app-model';
+import { PropertyExplanation } from '../nag/findings';
 import { assumptionsNote, explanationsOf, judge, PACK_NAME, RULE_IDS, ScenarioContext, StandardSettings, standardOf } from '../nag/judge';
 import { AllowedEncryption } from '../nag/standard';
 import { templateAcknowledgement, TemplateInput, templateModelInput, TemplateResource } from '../nag/template-input';
@@ -27,23 +28,31 @@ export const STANDARD_KEYS: ReadonlyArray<keyof CheckStandard> = [
 /** The rule of findings about a template the pack could not read far enough to judge. */
 export const TEMPLATE_RULE_ID = `${PACK_NAME}-TemplateEvaluated`;
 
+/** Where something is: a template file and, when found, the line and column. */
+export interface FileLocation {
+  /** The template file. */
+  readonly file: string;
+  /** Line in the file, when found. */
+  readonly line?: number;
+  /** Column in the file, when found. */
+  readonly column?: number;
+}
+
+/** A resource of a template. */
+export interface ResourceLocation extends FileLocation {
+  /** Logical ID of the resource in the template. */
+  readonly logicalId: string;
+  /** Stack display name or artifact ID (cloud assembly), or the file name. */
+  readonly stackName: string;
+}
+
 /** One finding: a rule a resource of a template breaks. */
-export interface Finding {
+export interface Finding extends ResourceLocation {
   /** `S3Encryption-<Rule>`. */
   readonly ruleId: string;
   readonly level: 'error' | 'warning';
   /** What is wrong and how to fix it. */
   readonly message: string;
-  /** The template file. */
-  readonly file: string;
-  /** Logical ID of the resource in the template. */
-  readonly logicalId: string;
-  /** Stack artifact ID (cloud assembly) or file name. */
-  readonly stackName: string;
-  /** Line of the resource in the file, when found. */
-  readonly line?: number;
-  /** Column of the resource's logical ID, when found. */
-  readonly column?: number;
 }
 
 /** A finding an acknowledgement suppressed, with its reason: reported, but not counted. */
@@ -59,33 +68,11 @@ export interface Assumption {
   readonly value: string;
 }
 
-/** A property decided about a bucket or key (`--explain`). */
-export interface Explanation {
-  readonly file: string;
-  readonly stackName: string;
-  readonly logicalId: string;
-  readonly line?: number;
-  readonly column?: number;
-  /** The property, e.g. `TLS only`. */
-  readonly property: string;
-  /** The requests it covers. */
-  readonly covers: string;
-  /** `proof`, `counterexample` or `could not evaluate`. */
-  readonly verdict: string;
-  /** The counterexample, or what could not be evaluated. */
-  readonly detail?: string;
-  /** Whether the verdict is what the standard wants; undefined when it only says what the bucket is. */
-  readonly compliant?: boolean;
-  readonly requestsDecided: number;
-  /** The way of deploying the template the verdict holds for, when there are several. */
-  readonly scenario?: string;
-}
+/** A property decided about a bucket or key (`--explain`): the pack's explanation, located in its template. */
+export type Explanation = Omit<PropertyExplanation, 'constructPath'> & ResourceLocation;
 
 /** A file that could not be read: reported with the others, and the run exits 2. */
-export interface ReadError {
-  readonly file: string;
-  readonly line?: number;
-  readonly column?: number;
+export interface ReadError extends FileLocation {
   readonly message: string;
 }
 
@@ -145,7 +132,7 @@ export function checkTemplates(paths: string[], standard: CheckStandard = {}, op
   let done = 0;
   for (const group of groups) for (const template of group) options.onProgress?.({ phase: 'loaded', done: ++done, total, file: template.file });
   const given = options.parameters ?? {};
-  checkParameterValues(given, groups.flat());
+  checkParameterNames(given, groups.flat());
 
   const report: CheckReport = {
     templates: groups.flat().map((t) => ({ file: t.file, stackName: t.stackName, resources: sectionSize(t.template.Resources) })),
@@ -162,7 +149,7 @@ export function checkTemplates(paths: string[], standard: CheckStandard = {}, op
       judgeGroup(group, standard, given, options, report);
     } catch (e) {
       // A bug of ours on one input must not hide the others: the input is reported as not judged, the run exits 2.
-      if (options.debug) throw e;
+      if (options.debug || e instanceof InputError) throw e;
       report.errors.push({
         file: group[0].file,
         message: `could not be judged: internal error (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); please report it, ` +
@@ -195,6 +182,8 @@ function judgeGroup(group: readonly ReadTemplate[], standard: CheckStandard, giv
   const { input, resources } = templateModelInput(inputs);
   const parameterValues = Object.fromEntries(Object.entries(given).filter(([name]) => group.some((t) => hasParameter(t.template, name))));
   const scenarios = AppModel.scenarios(input, parameterValues);
+  const problems = scenarios[0].model.parameterValueProblems();
+  if (problems.length > 0) throw new InputError('--parameters', problems.join('; '));
   const contexts: ScenarioContext[] = scenarios.map(({ model, scenario }) => ({ model, standard: standardOf(standard), label: scenario.label }));
   const assumptions = scenarios[0].model.assumptions();
   const where = (template: TemplateInput, logicalId: string) => {
@@ -269,18 +258,13 @@ function hasParameter(template: Record<string, unknown>, name: string): boolean 
   return parameters !== null && typeof parameters === 'object' && Object.prototype.hasOwnProperty.call(parameters, name);
 }
 
-/** `--parameters` must name parameters of the templates, with values their `AllowedValues` allow. */
-function checkParameterValues(given: Record<string, string>, templates: readonly ReadTemplate[]): void {
-  for (const [name, value] of Object.entries(given)) {
-    const declaring = templates.filter((t) => hasParameter(t.template, name));
-    if (declaring.length === 0) throw new InputError('--parameters', `no template has a parameter named ${name}`);
-    for (const t of declaring) {
-      const allowed = ((t.template.Parameters as Record<string, { AllowedValues?: unknown }>)[name] ?? {}).AllowedValues;
-      if (Array.isArray(allowed) && allowed.length > 0 && !allowed.map(String).includes(value)) {
-        throw new InputError('--parameters', `${JSON.stringify(value)} is not one of the AllowedValues of parameter ${name} in ${t.stackName} ` +
-          `(${allowed.map((v) => JSON.stringify(String(v))).join(', ')})`);
-      }
-    }
+/**
+ * `--parameters` must name parameters of the templates (of any path: each group gets those its templates declare).
+ * Their values are checked against `AllowedValues` by the model, as the pack's `parameterValues` are.
+ */
+function checkParameterNames(given: Record<string, string>, templates: readonly ReadTemplate[]): void {
+  for (const name of Object.keys(given)) {
+    if (!templates.some((t) => hasParameter(t.template, name))) throw new InputError('--parameters', `no template has a parameter named ${name}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { CheckReport, CheckStandard, Explanation, Finding, ReadError, SuppressedFinding } from './check';
+import { CheckReport, CheckStandard, Explanation, FileLocation, Finding, ReadError, SuppressedFinding } from './check';
 
 // Output of the `check` command: a text table, JSON, SARIF 2.1.0 for code scanning, or JUnit XML for CI systems.
 
@@ -119,35 +119,23 @@ function toJson(report: CheckReport, standard: CheckStandard, tool: ToolInfo, cw
     standard,
     summary: summary(report),
     templates: report.templates.map((t) => ({ file: displayPath(t.file, cwd), stack: t.stackName, resources: t.resources })),
-    errors: report.errors.map((e) => ({
-      file: displayPath(e.file, cwd), ...(e.line ? { line: e.line } : {}), ...(e.column ? { column: e.column } : {}), message: e.message,
-    })),
-    findings: report.findings.map((f) => ({
-      ruleId: f.ruleId,
-      level: f.level,
-      file: displayPath(f.file, cwd),
-      ...(f.line ? { line: f.line } : {}),
-      ...(f.column ? { column: f.column } : {}),
-      stack: f.stackName,
-      logicalId: f.logicalId,
-      message: f.message,
-    })),
-    suppressed: report.suppressed.map((f) => ({
-      ruleId: f.ruleId,
-      level: f.level,
-      file: displayPath(f.file, cwd),
-      ...(f.line ? { line: f.line } : {}),
-      ...(f.column ? { column: f.column } : {}),
-      stack: f.stackName,
-      logicalId: f.logicalId,
-      message: f.message,
-      reason: f.reason,
-    })),
+    errors: report.errors.map((e) => ({ ...locationJson(e, cwd), message: e.message })),
+    findings: report.findings.map((f) => findingJson(f, cwd)),
+    suppressed: report.suppressed.map((f) => ({ ...findingJson(f, cwd), reason: f.reason })),
     assumptions: report.assumptions.map((a) => ({ file: displayPath(a.file, cwd), stack: a.stackName, parameter: a.parameter, value: a.value })),
     ...(report.explanations !== undefined ? {
       explanations: report.explanations.map(({ file, stackName, ...rest }) => ({ file: displayPath(file, cwd), stack: stackName, ...rest })),
     } : {}),
   };
+}
+
+/** A file, line and column as JSON: the path as shown, the position only when known. */
+function locationJson(l: FileLocation, cwd: string) {
+  return { file: displayPath(l.file, cwd), ...(l.line ? { line: l.line } : {}), ...(l.column ? { column: l.column } : {}) };
+}
+
+function findingJson(f: Finding, cwd: string) {
+  return { ruleId: f.ruleId, level: f.level, ...locationJson(f, cwd), stack: f.stackName, logicalId: f.logicalId, message: f.message };
 }
 
 /** A rule's name for people: `S3Encryption-SseCBlockedUnlessRequired` → `SSE-C blocked unless required`. */

@@ -6,6 +6,7 @@
 //   at and around the policies' constants) are all denied explicitly by iam-simulate.
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import * as fc from 'fast-check';
+import { denyStatementArb } from './policy-arbitraries';
 import { decideAllDenied, RequestClass } from '../../src/nag/decide';
 import { PolicyDocumentJson, PolicyRequest, PolicyStatementJson } from '../../src/nag/evaluator';
 import { S3_BUCKET_AND_OBJECT_ACTIONS } from '../../src/nag/generated/service-authorization';
@@ -34,17 +35,7 @@ const CONDITIONS: Array<[string, string, unknown[]]> = [
   ['StringNotLike', 's3:x-amz-server-side-encryption-aws-kms-key-id', [`arn:aws:kms:*:${ACCOUNT}:key/*`]],
 ];
 
-const statementArb = fc.record({
-  Action: fc.constantFrom(...ACTIONS),
-  Resource: fc.subarray(RESOURCES, { minLength: 1, maxLength: 2 }),
-  conditions: fc.subarray(CONDITIONS, { minLength: 0, maxLength: 2 }),
-}).chain(({ Action, Resource, conditions }) => fc.tuple(
-  ...conditions.map(([op, key, values]) => fc.constantFrom(...values).map((v) => [op, key, v] as const)))
-  .map((chosen) => {
-    const Condition: Record<string, Record<string, unknown>> = {};
-    for (const [op, key, v] of chosen) Condition[op] = { ...Condition[op], [key]: v };
-    return { Effect: 'Deny', Principal: { AWS: '*' }, Action, Resource, ...(chosen.length > 0 ? { Condition } : {}) };
-  }));
+const statementArb = denyStatementArb(ACTIONS, RESOURCES, CONDITIONS);
 const policyArb: fc.Arbitrary<PolicyDocumentJson> = fc.array(statementArb, { minLength: 1, maxLength: 4 })
   .map((statements) => ({ Version: '2012-10-17', Statement: statements.map((s, i) => ({ Sid: `S${i}`, ...s }) as PolicyStatementJson) }));
 

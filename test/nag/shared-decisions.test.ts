@@ -3,6 +3,7 @@
 // restored counterexample must be a request the bucket's own policy does not deny. Policies whose patterns could
 // tell two names apart must not be shared at all.
 import * as fc from 'fast-check';
+import { denyStatementArb } from './policy-arbitraries';
 import { decideAllDenied, RequestClass } from '../../src/nag/decide';
 import { evaluateDenies, PolicyDocumentJson, PolicyStatementJson } from '../../src/nag/evaluator';
 import { S3_BUCKET_AND_OBJECT_ACTIONS } from '../../src/nag/generated/service-authorization';
@@ -27,17 +28,7 @@ const CONDITIONS: Array<[string, string, string[]]> = [
   ['StringNotLike', KEY_ID, [`arn:aws:kms:*:${ACCOUNT}:key/{N}*`, `arn:aws:kms:*:${ACCOUNT}:key/enc*`]],
 ];
 
-const statementArb = fc.record({
-  Action: fc.constantFrom('s3:*', 's3:GetObject', 's3:PutObject', 's3:Get*', '*'),
-  Resource: fc.subarray(RESOURCES, { minLength: 1, maxLength: 2 }),
-  conditions: fc.subarray(CONDITIONS, { minLength: 0, maxLength: 2 }),
-}).chain(({ Action, Resource, conditions }) => fc.tuple(
-  ...conditions.map(([op, key, values]) => fc.constantFrom(...values).map((v) => [op, key, v] as const)))
-  .map((chosen) => {
-    const Condition: Record<string, Record<string, unknown>> = {};
-    for (const [op, key, v] of chosen) Condition[op] = { ...Condition[op], [key]: v };
-    return { Effect: 'Deny', Principal: { AWS: '*' }, Action, Resource, ...(chosen.length > 0 ? { Condition } : {}) };
-  }));
+const statementArb = denyStatementArb(['s3:*', 's3:GetObject', 's3:PutObject', 's3:Get*', '*'], RESOURCES, CONDITIONS);
 const templateArb = fc.array(statementArb, { minLength: 1, maxLength: 4 });
 
 const policyFor = (statements: unknown[], name: string): PolicyDocumentJson => JSON.parse(JSON.stringify({
