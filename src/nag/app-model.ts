@@ -414,11 +414,14 @@ export class AppModel implements ValueHost {
   private parameterChoices(): Array<{ key: string; values: string[] }> {
     const out: Array<{ key: string; values: string[] }> = [];
     for (const stack of this.stacks) {
-      if (stack.parameters.size === 0) continue; // most stacks of CDK apps: nothing to walk for
-      const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
-      for (const [name, spec] of stack.parameters) {
-        if (!used.has(name) || this.scenario.given?.has(name) || !Array.isArray(spec.allowedValues) || spec.allowedValues.length === 0) continue;
-        const values = spec.allowedValues.map((v) => concreteString(v)).filter((v): v is string => v !== undefined);
+      // Most stacks of CDK apps have no parameter with AllowedValues: nothing to walk for.
+      const candidates = [...stack.parameters].filter(([name, spec]) =>
+        !this.scenario.given?.has(name) && Array.isArray(spec.allowedValues) && spec.allowedValues.length > 0);
+      if (candidates.length === 0) continue;
+      const used = namesUsedBy(stack);
+      for (const [name, spec] of candidates) {
+        if (!used.has(name)) continue;
+        const values = (spec.allowedValues ?? []).map((v) => concreteString(v)).filter((v): v is string => v !== undefined);
         if (values.length > 0) out.push({ key: `${stack.id}/${name}`, values });
       }
     }
@@ -445,11 +448,12 @@ export class AppModel implements ValueHost {
   public assumptions(): ParameterAssumption[] {
     const out: ParameterAssumption[] = [];
     for (const stack of this.stacks) {
-      if (stack.parameters.size === 0) continue;
-      const used = referencedNames([...stack.resources.values()].map((r) => r.rawProperties), [...stack.conditions.values()]);
-      for (const [name, spec] of stack.parameters) {
-        if (!used.has(name) || spec.default === undefined || this.scenario.given?.has(name) ||
-          this.scenario.parameters.has(`${stack.id}/${name}`)) continue;
+      const candidates = [...stack.parameters].filter(([name, spec]) => spec.default !== undefined &&
+        !this.scenario.given?.has(name) && !this.scenario.parameters.has(`${stack.id}/${name}`));
+      if (candidates.length === 0) continue;
+      const used = namesUsedBy(stack);
+      for (const [name, spec] of candidates) {
+        if (!used.has(name)) continue;
         const value = concreteString(resolveValue(spec.default, stack, this));
         if (value !== undefined) out.push({ stack: stack.path, parameter: name, value });
       }
@@ -694,6 +698,18 @@ function mergePolicies(policies: BucketPolicyModel[]): MergedPolicy {
     problem: problems.length > 0 ? problems.join('; ') : undefined,
   };
 }
+
+/** Names the stack's indexed resources and conditions refer to (the same for every scenario: read once per input). */
+function namesUsedBy(stack: StackModel): Set<string> {
+  let used = NAMES_USED.get(stack.input);
+  if (!used) {
+    used = referencedNames(stack.input.resources.map((r) => r.rawProperties), [...stack.conditions.values()]);
+    NAMES_USED.set(stack.input, used);
+  }
+  return used;
+}
+
+const NAMES_USED = new WeakMap<StackInput, Set<string>>();
 
 /** Names a template value refers to with `Ref` or `${Name}` in `Fn::Sub`. */
 function referencedNames(...values: unknown[]): Set<string> {

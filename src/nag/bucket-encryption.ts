@@ -1,7 +1,7 @@
 import { AppModel, BucketModel, isTrue, KeyModel } from './app-model';
 import { concreteString, hasSymbol } from './cfn-values';
 import { Decision } from './decide';
-import { decideForBucket, ownerUploadsClass, uploadsWithHeaderClass } from './properties';
+import { decideForBucket, ownerUploadsClass, ownerUploadsWithoutSseCClass } from './properties';
 import { EncryptionMode, SSE_C_ALGORITHM } from '../policy/requirement';
 
 // What a bucket's template says about its encryption, and what its policy makes of it.
@@ -80,11 +80,7 @@ export function defaultKeyArnOf(model: AppModel, bucket: BucketModel): { arn?: s
 export function requiresSseC(model: AppModel, bucket: BucketModel): boolean | { uncertain: string } {
   // Several rules ask; the classes are built and decided once per bucket.
   return model.cached(bucket, 'requires SSE-C', (): boolean | { uncertain: string } => {
-    const withoutHeaders = decideForBucket(model, bucket, {
-      ...uploadsWithHeaderClass(bucket, [undefined, ...SERVER_SIDE_MODES], 'without SSE-C headers', 'SSE-C required: other uploads denied', true),
-      principals: { ownerAccount: true, otherAccounts: false, services: false, anonymous: false },
-      transports: [{ secure: true, tlsVersion: '1.3' }],
-    });
+    const withoutHeaders = decideForBucket(model, bucket, ownerUploadsWithoutSseCClass(bucket, [undefined, ...SERVER_SIDE_MODES]));
     if (withoutHeaders.kind === 'uncertain') return { uncertain: uncertainReason(withoutHeaders) };
     if (withoutHeaders.kind === 'counterexample') return false;
     const withSseC = decideForBucket(model, bucket, ownerUploadsClass(bucket, { customerAlgorithm: SSE_C_ALGORITHM }, 1.3, 'with SSE-C headers',

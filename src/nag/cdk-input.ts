@@ -5,15 +5,26 @@ import { IConstruct } from 'constructs';
 import { INDEXED_TYPES, ModelInput, ParameterSpec, ResourceInput, StackInput } from './app-model';
 import { cfnProperties, rawOverrides, renderProperties, toCloudFormation } from '../internal/cdk-internals';
 
-// A CDK app as the model's input: one walk of the construct tree, rendering only the properties the rules read.
+// A CDK app as the model's input: one walk of the construct tree, rendering only the properties the rules read, or
+// reading them from the stack's synthesized template when the synthesis that runs the pack has written it.
 
-/** The input of the app that `scope` belongs to (the whole app, so that other stacks are seen too). */
-export function modelInputOf(scope: IConstruct): ModelInput {
+/**
+ * A stack's template as this synthesis wrote it (parsed JSON). CDK's validation runs after the templates are written,
+ * so they are exactly what will be deployed, escape-hatch overrides included; reading them costs a fraction of
+ * resolving the stack's tokens again.
+ */
+export type SynthesizedTemplate = Record<string, unknown>;
+
+/**
+ * The input of the app that `scope` belongs to (the whole app, so that other stacks are seen too). `synthesized`
+ * gives the written template of a stack, if there is one; other stacks are rendered from the tree.
+ */
+export function modelInputOf(scope: IConstruct, synthesized: (stack: Stack) => SynthesizedTemplate | undefined = () => undefined): ModelInput {
   const stacks = new Map<Stack, StackBuilder>();
   const builderOf = (stack: Stack): StackBuilder => {
     let builder = stacks.get(stack);
     if (!builder) {
-      builder = new StackBuilder(stack);
+      builder = new StackBuilder(stack, synthesized(stack));
       stacks.set(stack, builder);
     }
     return builder;
@@ -41,9 +52,17 @@ class StackBuilder {
   private readonly conditions = new Map<string, unknown>();
   private readonly exports: Array<{ name: unknown; value: unknown }> = [];
 
-  constructor(private readonly stack: Stack) {}
+  private readonly writtenResources?: Record<string, unknown>;
+
+  constructor(private readonly stack: Stack, private readonly template?: SynthesizedTemplate) {
+    if (template) {
+      this.writtenResources = objectOf(template.Resources);
+      this.readElements(template);
+    }
+  }
 
   public addResource(node: CfnResource): void {
+    if (this.writtenResources && this.addWrittenResource(node, this.writtenResources)) return;
     let logicalId: string;
     let rawProperties: Record<string, unknown> = {};
     let renderError: string | undefined;
@@ -67,7 +86,20 @@ class StackBuilder {
     this.resources.push({ handle: node, logicalId, type: node.cfnResourceType, path: node.node.path, rawProperties, renderError, condition });
   }
 
+  /** Takes the resource from the written template; false when it is not there as the tree has it (rendered instead). */
+  private addWrittenResource(node: CfnResource, written: Record<string, unknown>): boolean {
+    const logicalId = String(node.stack.resolve(node.logicalId));
+    const entry = objectOf(written[logicalId]);
+    if (entry?.Type !== node.cfnResourceType) return false;
+    const condition = typeof entry.Condition === 'string' ? entry.Condition : undefined;
+    const rawProperties = readPropertiesOf(node, objectOf(entry.Properties) ?? {});
+    this.resources.push({ handle: node, logicalId, type: node.cfnResourceType, path: node.node.path, rawProperties, condition });
+    return true;
+  }
+
   public addElement(element: CfnElement): void {
+    // A written template's parameters, conditions and exports were read whole.
+    if (this.template) return;
     // A missing aws-cdk-lib internal fails loudly (cdk-internals.ts); an element that cannot be resolved is skipped.
     const unresolved = toCloudFormation(element);
     let rendered: any;
@@ -76,6 +108,11 @@ class StackBuilder {
     } catch {
       return;
     }
+    this.readElements(rendered);
+  }
+
+  /** Parameters, conditions and exports of a template or of one rendered element. */
+  private readElements(rendered: any): void {
     for (const [id, parameter] of Object.entries<any>(rendered?.Parameters ?? {})) {
       this.parameters.set(id, { default: parameter?.Default, allowedValues: parameter?.AllowedValues });
     }
@@ -116,6 +153,22 @@ const READ_PROPERTIES: ReadonlyArray<[new (...args: any[]) => CfnResource, reado
   [kms.CfnKey, ['keyPolicy', 'enableKeyRotation', 'keySpec']],
 ];
 
+/** The CloudFormation (PascalCase) names of the properties the rules read, per L1 class. */
+const READ_TEMPLATE_PROPERTIES = READ_PROPERTIES.map(([type, names]) =>
+  [type, names.map((name) => name.charAt(0).toUpperCase() + name.slice(1))] as const);
+
+/**
+ * The properties the rules read, of a written template's resource: the same ones the tree's rendering gives, so that
+ * the model resolves no more of a template than of the tree. All of them for a class not listed.
+ */
+function readPropertiesOf(node: CfnResource, properties: Record<string, unknown>): Record<string, unknown> {
+  const entry = READ_TEMPLATE_PROPERTIES.find(([type]) => node instanceof type);
+  if (!entry) return properties;
+  const subset: Record<string, unknown> = {};
+  for (const name of entry[1]) if (name in properties) subset[name] = properties[name];
+  return subset;
+}
+
 /**
  * The CloudFormation properties the rules read, rendered as the template will have them, or undefined when the
  * resource must be rendered in full: a class not listed above (`CfnResource` of an included template's unknown
@@ -131,4 +184,8 @@ function renderReadProperties(node: CfnResource): Record<string, unknown> | unde
   for (const name of entry[1]) subset[name] = all[name];
   // What _toCloudFormation does to the properties: resolve, then render CloudFormation names and structures.
   return renderProperties(node, node.stack.resolve(subset)) ?? {};
+}
+
+function objectOf(value: unknown): Record<string, any> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, any> : undefined;
 }

@@ -2,7 +2,8 @@ import { AppModel, BucketModel, KeyModel } from './app-model';
 import { Decision, decideAllDenied, decideNoneAllowed, PrincipalKinds, RequestClass, Transport } from './decide';
 import { describePrincipal, PolicyDocumentJson, PolicyRequest } from './evaluator';
 import { KMS_CRYPTOGRAPHIC_ACTIONS, S3_BUCKET_AND_OBJECT_ACTIONS, S3ActionSpec } from './generated/service-authorization';
-import { classParts, SharedPolicies } from './shared-decisions';
+import { classParts, forgetShapes, SharedPolicies } from './shared-decisions';
+import { forgetStringWitnesses } from './value-cells';
 import { EncryptionMode, ConditionKeys, SSE_C_ALGORITHM } from '../policy/requirement';
 
 // The properties the rules prove about a bucket's policies (or a key's policy), each over a stated class of
@@ -114,6 +115,20 @@ export function uploadsWithHeaderClass(bucket: BucketModel, values: Array<string
   });
 }
 
+/** Uploads by the bucket's own account over TLS 1.3 without the SSE-C headers (whether its policy requires SSE-C). */
+export function ownerUploadsWithoutSseCClass(bucket: BucketModel, serverSideValues: Array<string | undefined>): PropertyClass {
+  return memoClass(bucket, JSON.stringify(['owner uploads without SSE-C', serverSideValues]), () => {
+    return bucketClass(bucket, {
+      property: 'SSE-C required: other uploads denied',
+      description: 'every upload without SSE-C headers by principals of the bucket\'s account over TLS 1.3',
+      actions: PUT_OBJECT,
+      principals: OWNER,
+      transports: [{ secure: true, tlsVersion: '1.3' }],
+      restrict: { [SSE]: serverSideValues, [CUSTOMER_ALGORITHM]: [undefined] },
+    });
+  });
+}
+
 /** SSE-KMS and DSSE-KMS uploads that name another key than the bucket's, or none. */
 export function otherKeyUploadsClass(bucket: BucketModel, keyArns: readonly string[]): PropertyClass {
   return memoClass(bucket, JSON.stringify(['other keys', keyArns]), () => {
@@ -188,9 +203,14 @@ export function bucketPolicyDocuments(model: AppModel, bucket: BucketModel): { d
 const SHARED_DECISIONS = new Map<string, Decision>();
 const MAX_SHARED_DECISIONS = 5000;
 
-/** Forget the shared decisions (benchmarks measure a process's first validation, when there are none yet). */
+/**
+ * Forget what validations share across a process: decisions, shapes and witnesses (benchmarks measure a process's
+ * first validation, when there are none yet).
+ */
 export function forgetSharedDecisions(): void {
   SHARED_DECISIONS.clear();
+  forgetShapes();
+  forgetStringWitnesses();
 }
 
 function sharedDecision(key: string, compute: () => Decision): Decision {

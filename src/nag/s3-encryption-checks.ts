@@ -1,10 +1,11 @@
+import { readFileSync } from 'fs';
 import {
-  CfnResource, PolicyValidationPluginReport, PolicyViolation, Reference, Stack, Token, Tokenization, Validations,
+  CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, PolicyViolation, Reference, Stack, Token, Tokenization, Validations,
 } from 'aws-cdk-lib';
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { AppModel } from './app-model';
-import { modelInputOf } from './cdk-input';
+import { modelInputOf, SynthesizedTemplate } from './cdk-input';
 import { concreteString } from './cfn-values';
 import { ParameterAssumption, PropertyExplanation, SuppressedFinding } from './findings';
 import { assumptionsNote, explanationsOf, judge, Judgement, PACK_NAME, RULE_IDS, ScenarioContext, standardOf } from './judge';
@@ -114,6 +115,8 @@ export class S3EncryptionChecks extends NagPack {
   private lastAssumptions: ParameterAssumption[] = [];
   /** The scenarios of the last validation, whose decisions `explanations()` reads (built on demand: most callers never ask). */
   private lastScenarios: ScenarioContext[] = [];
+  /** The templates the synthesis that runs `validate` has written, by stack construct path. */
+  private writtenTemplates = new Map<string, SynthesizedTemplate>();
 
   constructor(scope?: IConstruct, props: S3EncryptionChecksProps = {}) {
     super(scope, props);
@@ -126,11 +129,28 @@ export class S3EncryptionChecks extends NagPack {
   }
 
   /**
+   * Called by CDK's validation once synthesis has written the templates.
+   *
+   * Every resource of the app is checked with the properties its stack's written template has, which is what will be
+   * deployed. Stacks whose template is not in `context` (nested stacks, stacks of other stages) are rendered from the
+   * tree, as `validateScope` does.
+   */
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    this.writtenTemplates = readWrittenTemplates(context.stackTemplates);
+    try {
+      return super.validate(context);
+    } finally {
+      this.writtenTemplates = new Map();
+    }
+  }
+
+  /**
    * Validate a construct tree: every resource under `scope` is checked; the whole app is read to find the
    * policies, keys and trails that apply to it.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    const input = modelInputOf(scope);
+    const written = this.writtenTemplates;
+    const input = modelInputOf(scope, written.size === 0 ? undefined : (stack) => written.get(stack.node.path));
     const scenarios = AppModel.scenarios(input, this.props.parameterValues);
     const problems = scenarios[0].model.parameterValueProblems();
     if (problems.length > 0) {
@@ -232,6 +252,25 @@ function acknowledgementOf(node: IConstruct, ruleId: string): string | undefined
     }
   }
   return undefined;
+}
+
+/**
+ * The templates CDK's validation names, parsed, by stack construct path. One that cannot be read is left out: its
+ * stack is rendered from the tree instead, as `validateScope` does.
+ */
+function readWrittenTemplates(stacks: IPolicyValidationContext['stackTemplates'] | undefined): Map<string, SynthesizedTemplate> {
+  const templates = new Map<string, SynthesizedTemplate>();
+  for (const { stackConstructPath, templatePath } of Array.isArray(stacks) ? stacks : []) {
+    try {
+      const template: unknown = JSON.parse(readFileSync(templatePath, 'utf8'));
+      if (template !== null && typeof template === 'object' && !Array.isArray(template)) {
+        templates.set(stackConstructPath, template as SynthesizedTemplate);
+      }
+    } catch {
+      // Rendered from the tree instead.
+    }
+  }
+  return templates;
 }
 
 /** A context for a node checked outside `validateScope` (cdk-nag only calls `checkResource` from there). */

@@ -12,7 +12,15 @@ const placeholder = (i: number) => `~name${i}~`;
 /** Ids of the shapes seen in this process, so that memo keys need not carry whole policies. Bounded. */
 const SHAPE_IDS = new Map<string, number>();
 const MAX_SHAPES = 10_000;
-let nextUnsharedId = 0;
+let nextShapeId = 1;
+/** Renamed texts of policies whose every string was found safe to rename (`SharedPolicies.of`). Bounded. */
+const SAFE_SHAPES = new Set<string>();
+
+/** Forget the shapes seen (benchmarks measure a process's first validation, when none are known yet). */
+export function forgetShapes(): void {
+  SHAPE_IDS.clear();
+  SAFE_SHAPES.clear();
+}
 
 /** A bucket's policies with its names replaced by placeholders, and the way to and from that form. */
 export class SharedPolicies {
@@ -26,11 +34,19 @@ export class SharedPolicies {
     if (distinct.length === 0 || !distinct.every(distinctive)) return undefined;
     // A name inside another would make the renaming ambiguous.
     if (distinct.some((a) => distinct.some((b) => a !== b && b.includes(a)))) return undefined;
-    if (!everyString(documents, (s, element, isKey) => renamingSafe(s, element, isKey, distinct))) return undefined;
+    // The text is renamed as text: a `~` could be a placeholder, and a name could reach into a JSON escape (`\n…`).
+    if (text.includes('~') || text.includes('\\')) return undefined;
+    const shared = new SharedPolicies(text, distinct);
     // 12-digit runs inside names (account IDs in bucket names) are read by the procedure as accounts to try; with
     // the names renamed they are not, but those accounts behave like any account the policies do not name, since every
     // string that holds them holds a name, and is compared whole or before its wildcards.
-    const shared = new SharedPolicies(text, distinct);
+    if (SAFE_SHAPES.has(shared.key)) {
+      // Policies equal, up to the names, to ones found safe are safe too, when their names appear in no other case:
+      // every string either is the same string or has its names where the other has its own (see the test).
+      return distinct.every((name) => occurrences(text, name) === occurrences(text.toLowerCase(), name.toLowerCase())) ? shared : undefined;
+    }
+    if (!everyString(documents, (s, element, isKey) => renamingSafe(s, element, isKey, distinct))) return undefined;
+    if (SAFE_SHAPES.size < MAX_SHAPES) SAFE_SHAPES.add(shared.key);
     return shared;
   }
 
@@ -47,9 +63,9 @@ export class SharedPolicies {
     this.key = this.rename(text);
     let id = SHAPE_IDS.get(this.key);
     if (id === undefined) {
-      id = SHAPE_IDS.size + 1;
+      // Never reused, even after `forgetShapes`: models of earlier validations keep the ids they were given.
+      id = nextShapeId++;
       if (SHAPE_IDS.size < MAX_SHAPES) SHAPE_IDS.set(this.key, id);
-      else id = -1 - nextUnsharedId++; // past the bound: a fresh id, shared with nothing
     }
     this.id = id;
   }
@@ -130,6 +146,13 @@ function renamingSafe(s: string, element: string, isKey: boolean, names: readonl
 
 /** The statement elements whose values are renamed: what is compared with resources, principals and context values. */
 const RENAMED_ELEMENTS = new Set(['Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition', 'Sid']);
+
+/** How many times `part` occurs in `text`, overlapping occurrences included. */
+function occurrences(text: string, part: string): number {
+  let count = 0;
+  for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) count++;
+  return count;
+}
 
 /** Whether `test` holds for every string of the documents (keys too), with the statement element it is in. */
 function everyString(documents: readonly PolicyDocumentJson[], test: (s: string, element: string, isKey: boolean) => boolean): boolean {

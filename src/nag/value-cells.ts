@@ -21,7 +21,7 @@ export interface StringMatcher {
 
 /** Witness values, and whether they are known to cover every cell. */
 export interface Witnesses {
-  readonly values: string[];
+  readonly values: readonly string[];
   /** False when the search stopped at its state budget: some cells may have no witness. */
   readonly complete: boolean;
 }
@@ -101,6 +101,27 @@ export function stringWitnesses(
   matchers: readonly StringMatcher[],
   options: { prefix?: string; nonEmpty?: boolean; budget?: number } = {},
 ): Witnesses {
+  // A pure function, asked the same question many times: searches of one shape for several classes, and of shapes
+  // that differ elsewhere, compare the same patterns. The answer is shared (read-only) and kept, bounded.
+  const key = JSON.stringify([matchers, options.prefix, options.nonEmpty, options.budget]);
+  let witnesses = WITNESSES.get(key);
+  if (!witnesses) {
+    witnesses = computeStringWitnesses(matchers, options);
+    if (WITNESSES.size >= MAX_KEPT_WITNESSES) WITNESSES.delete(WITNESSES.keys().next().value!);
+    WITNESSES.set(key, witnesses);
+  }
+  return witnesses;
+}
+
+const WITNESSES = new Map<string, Witnesses>();
+const MAX_KEPT_WITNESSES = 2000;
+
+/** Forget the kept witnesses (benchmarks measure a process's first validation, when there are none yet). */
+export function forgetStringWitnesses(): void {
+  WITNESSES.clear();
+}
+
+function computeStringWitnesses(matchers: readonly StringMatcher[], options: { prefix?: string; nonEmpty?: boolean; budget?: number }): Witnesses {
   const prefix = options.prefix ?? '';
   const budget = options.budget ?? DEFAULT_STATE_BUDGET;
   const compiled = matchers.map(tokenize);

@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { S3EncryptionChecks, S3EncryptionChecksProps } from '../../src/nag/s3-encryption-checks';
 
@@ -10,9 +10,38 @@ export interface Finding {
   readonly severity: string;
 }
 
-/** Run the pack over the whole app of `scope` (as `Validations.of(app).addPlugins(pack)` does) and list its findings. */
+/**
+ * Run the pack over the whole app of `scope` (as `Validations.of(app).addPlugins(pack)` does) and list its findings.
+ * Both ways the pack reads an app must agree: from the construct tree (`validateScope`, rendering each resource) and
+ * from the templates synthesis writes (`validate`, as CDK's validation calls it); so every test that lists findings
+ * checks that too.
+ */
 export function findings(scope: IConstruct, props: S3EncryptionChecksProps = {}): Finding[] {
-  const report = new S3EncryptionChecks(undefined, props).validateScope(scope.node.root);
+  const fromTree = listOf(new S3EncryptionChecks(undefined, props).validateScope(scope.node.root));
+  const fromTemplates = listOf(new S3EncryptionChecks(undefined, props).validate(synthesizedContext(scope)));
+  expect(fromTemplates).toEqual(fromTree);
+  return fromTree;
+}
+
+/** What CDK's validation passes a plugin after synthesis: the written templates of the app's stacks, and the app. */
+export function synthesizedContext(scope: IConstruct): IPolicyValidationContext {
+  const root = scope.node.root;
+  if (!Stage.isStage(root)) throw new Error(`${root.node.path} is not an app`);
+  // CDK's own template validation prints its warnings on the deliberately odd templates of the tests: not ours to show.
+  const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  let assembly;
+  try {
+    assembly = (root as App).synth({ force: true });
+  } finally {
+    quiet.mockRestore();
+  }
+  const stackTemplates = assembly.stacksRecursively.map((s) => ({
+    stackConstructPath: s.hierarchicalId, templatePath: s.templateFullPath, accountId: undefined, region: undefined,
+  }));
+  return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: root };
+}
+
+function listOf(report: PolicyValidationPluginReport): Finding[] {
   return report.violations.flatMap((v) => v.violatingResources.map((r) => ({
     ruleId: v.ruleName, path: r.constructPath ?? '', description: v.description, severity: v.severity ?? '',
   })));

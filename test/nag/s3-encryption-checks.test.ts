@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { findings, id, ruleIds } from './helpers';
+import { findings, id, ruleIds, synthesizedContext } from './helpers';
 import { BucketAuditing, EncryptedBucket } from '../../src';
 import { AllowedEncryption, S3EncryptionChecks } from '../../src/nag/s3-encryption-checks';
 import { TEST_ENV } from '../harness/cfn-resolve';
@@ -218,5 +218,37 @@ describe('what the pack reads', () => {
     ]);
     expect(cfnBucket).toBeDefined();
     expect(findings(app, { requireUploadHeader: false })).toEqual([]);
+  });
+
+  const paths = (report: { violations: Array<{ ruleName: string; violatingResources: Array<{ constructPath?: string }> }> }) =>
+    report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
+
+  test('validate(context), as CDK calls it after synthesis, judges the templates as written: what will be deployed', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Written', { env: TEST_ENV });
+    const bucket = new EncryptedBucket(stack, 'Bucket', { auditing: BucketAuditing.none('Not what this test is about') });
+    const context = synthesizedContext(app);
+    const pack = new S3EncryptionChecks(undefined, { requireUploadHeader: false });
+    expect(pack.validate(context).violations).toEqual([]);
+    // An edit of the written file (as a tool between synthesis and deployment might make) is what validate judges.
+    const [{ templatePath }] = context.stackTemplates;
+    const template = JSON.parse(fs.readFileSync(templatePath, 'utf8'));
+    const policy = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy');
+    policy.Properties.PolicyDocument.Statement = [];
+    fs.writeFileSync(templatePath, JSON.stringify(template));
+    expect(paths(pack.validate(context))).toEqual(expect.arrayContaining([`${id('TlsOnlyEnforced')} ${bucket.node.path}/Resource`]));
+    expect(pack.validateScope(app).violations).toEqual([]);
+  });
+
+  test('a stack whose template is not in the context or cannot be read (a nested stack, a missing file) is rendered from the tree', () => {
+    const { app, stack } = plainBucketApp();
+    const nested = new NestedStack(stack, 'Nested');
+    new s3.Bucket(nested, 'NestedBucket', { encryption: s3.BucketEncryption.S3_MANAGED });
+    const context = synthesizedContext(app);
+    const fromTree = paths(new S3EncryptionChecks(undefined, {}).validateScope(app));
+    expect(fromTree).toEqual(expect.arrayContaining([`${id('TlsOnlyEnforced')} Plain/Nested/NestedBucket/Resource`]));
+    expect(paths(new S3EncryptionChecks(undefined, {}).validate(context))).toEqual(fromTree);
+    const missing = { ...context, stackTemplates: context.stackTemplates.map((s) => ({ ...s, templatePath: `${s.templatePath}.missing` })) };
+    expect(paths(new S3EncryptionChecks(undefined, {}).validate(missing))).toEqual(fromTree);
   });
 });

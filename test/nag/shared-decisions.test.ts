@@ -109,3 +109,26 @@ test.each([
   const policy = policyFor([{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::{N}/*' }], name);
   expect(SharedPolicies.of([policy], [name])).toBeUndefined();
 });
+
+test('a policy of a shape already found safe is still refused when its own name appears in another case', () => {
+  // The same text but for the names: the upper-case string is not the first bucket's name, but it is the second's.
+  const statements = [
+    { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::{N}/*' },
+    { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::{N}/*', Condition: { StringNotEquals: { 'aws:SourceVpce': 'DATA-BUCKET-2' } } },
+  ];
+  const safe = SharedPolicies.of([policyFor(statements, 'enc-bucket-2')], ['enc-bucket-2']);
+  expect(safe).toBeDefined();
+  const variant = policyFor(statements, 'data-bucket-2');
+  expect(SharedPolicies.of([variant], ['data-bucket-2'])).toBeUndefined();
+  // A third bucket of the shape, whose name is nowhere else, shares it.
+  expect(SharedPolicies.of([policyFor(statements, 'logs-bucket-2')], ['logs-bucket-2'])?.key).toBe(safe!.key);
+});
+
+test.each([
+  ['a tilde, which could be a stand-in', 'arn:aws:s3:::{N}/~name0~'],
+  // In the JSON text `a\nenc-bucket` holds the name `nenc-bucket`: renaming the text would break the escape.
+  ['a JSON escape a name could reach into', 'arn:aws:s3:::{N}/a\nenc-bucket'],
+])('a policy with %s is not shared', (_what, resource) => {
+  const policy = policyFor([{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: resource }], 'nenc-bucket');
+  expect(SharedPolicies.of([policy], ['nenc-bucket'])).toBeUndefined();
+});
