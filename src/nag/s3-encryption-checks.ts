@@ -7,8 +7,10 @@ import { IConstruct } from 'constructs';
 import { AppModel } from './app-model';
 import { modelInputOf, SynthesizedTemplate } from './cdk-input';
 import { concreteString } from './cfn-values';
+import { PolicyDocumentJson, PolicyRequest } from './evaluator';
 import { ParameterAssumption, PropertyExplanation, SuppressedFinding } from './findings';
 import { assumptionsNote, explanationsOf, judge, Judgement, PACK_NAME, RULE_IDS, ScenarioContext, standardOf } from './judge';
+import { verdictsOf } from './properties';
 import { AllowedEncryption } from './standard';
 import { checkBoolean, checkEnum, checkNumber, checkPropsObject, checkStringArray } from '../buckets/validation';
 import { validationError } from '../errors';
@@ -178,6 +180,21 @@ export class S3EncryptionChecks extends NagPack {
   public explanations(): PropertyExplanation[] {
     return this.lastScenarios.flatMap(({ model, label }) => explanationsOf(model, label))
       .map(({ handle: _handle, ...explanation }) => explanation);
+  }
+
+  /**
+   * The counterexamples the last validation found in bucket policies, each with the policy it was decided on and the
+   * bucket's account: what the tests give an independent engine to confirm.
+   *
+   * @internal
+   */
+  public _bucketCounterexamples(): Array<{ request: PolicyRequest; policy: PolicyDocumentJson; account: string; property: string }> {
+    return this.lastScenarios.flatMap(({ model }) => verdictsOf(model).flatMap(({ subject, propertyClass, decision }) => {
+      const bucket = model.bucket(subject.record.handle);
+      if (decision.kind !== 'counterexample' || bucket === undefined) return [];
+      const policy = model.mergedPolicy(bucket).document;
+      return [{ request: decision.request, policy, account: subject.record.stack.account, property: propertyClass.property }];
+    }));
   }
 
   /**

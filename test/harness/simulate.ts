@@ -1,5 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { CfnResolver, CfnEnvironment, TEST_ENV, Template } from './cfn-resolve';
+import { PolicyDocumentJson, PolicyRequest } from '../../src/nag/evaluator';
 
 /** What the simulator decided, in the words a test table uses. */
 export type Verdict = 'allowed' | 'denied';
@@ -55,6 +56,33 @@ export async function evaluate(evaluation: Evaluation): Promise<Verdict> {
     throw new Error(`Simulator ignored context keys ${ignored.join(', ')} for ${evaluation.action}: the verdict would not test them`);
   }
   return result.overallResult === 'Allowed' ? 'allowed' : 'denied';
+}
+
+/**
+ * Whether iam-simulate denies a request of the decision procedure (`decide.ts`) explicitly by the resource policy,
+ * with an identity policy that allows all of S3. Only context keys the policy names are passed: the simulator refuses
+ * keys that do not apply to the action, and a key the policy does not read cannot change its verdict.
+ */
+export async function explicitlyDeniedBy(policy: PolicyDocumentJson, request: PolicyRequest, resourceAccount: string): Promise<boolean> {
+  const mentioned = new Set(JSON.stringify(policy).toLowerCase().match(/"[a-z0-9-]+:[a-z0-9/_-]+"/gi)?.map((k) => k.slice(1, -1)) ?? []);
+  const context = Object.fromEntries(Object.entries(request.context)
+    .filter(([k, v]) => v !== undefined && (mentioned.has(k.toLowerCase()) || k === 'aws:SecureTransport'))) as Record<string, string>;
+  const principal = request.principal;
+  const result = await runSimulation({
+    request: {
+      principal: typeof principal === 'string' ? principal : 'service' in principal ? principal.service : '*',
+      action: request.action,
+      resource: { resource: request.resource, accountId: resourceAccount },
+      contextVariables: context,
+    },
+    identityPolicies: [{ name: 'AllowAll', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } }],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: policy,
+  }, {});
+  if (result.resultType !== 'single') throw new Error(`simulator returned ${result.resultType}`);
+  if (result.result.ignoredContextKeys?.length) throw new Error(`simulator ignored ${result.result.ignoredContextKeys.join(', ')}`);
+  return result.overallResult === 'ExplicitlyDenied';
 }
 
 /** Rows titled "<what> is <verdict>", the verdict being the row's last column. */

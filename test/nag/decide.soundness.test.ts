@@ -4,12 +4,12 @@
 // - every counterexample the procedure reports is a request iam-simulate does not deny explicitly;
 // - for every class the procedure proves all denied, random requests of the class (adversarial ones included: values
 //   at and around the policies' constants) are all denied explicitly by iam-simulate.
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import * as fc from 'fast-check';
 import { denyStatementArb } from './policy-arbitraries';
 import { decideAllDenied, RequestClass } from '../../src/nag/decide';
 import { PolicyDocumentJson, PolicyRequest, PolicyStatementJson } from '../../src/nag/evaluator';
 import { S3_BUCKET_AND_OBJECT_ACTIONS } from '../../src/nag/generated/service-authorization';
+import { explicitlyDeniedBy } from '../harness/simulate';
 
 const ACCOUNT = '111111111111';
 const BUCKET = 'arn:aws:s3:::enc-bucket';
@@ -106,27 +106,8 @@ function sample(requestClass: RequestClass, random: () => number): PolicyRequest
 let simulations = 0;
 
 async function explicitlyDenied(policy: PolicyDocumentJson, request: PolicyRequest): Promise<boolean> {
-  const mentioned = new Set(JSON.stringify(policy).toLowerCase().match(/"[a-z0-9-]+:[a-z0-9/_-]+"/gi)?.map((k) => k.slice(1, -1)) ?? []);
-  // Only keys the policy can read: iam-simulate ignores keys that do not apply, and none of those change a verdict.
-  const context = Object.fromEntries(Object.entries(request.context)
-    .filter(([k, v]) => v !== undefined && (mentioned.has(k.toLowerCase()) || k === 'aws:SecureTransport'))) as Record<string, string>;
-  const simulation: Simulation = {
-    request: {
-      principal: typeof request.principal === 'string' ? request.principal : 'service' in request.principal ? request.principal.service : '*',
-      action: request.action,
-      resource: { resource: request.resource, accountId: ACCOUNT },
-      contextVariables: context,
-    },
-    identityPolicies: [{ name: 'AllowAll', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } }],
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy: policy,
-  };
   simulations++;
-  const result = await runSimulation(simulation, {});
-  if (result.resultType !== 'single') throw new Error(`simulator returned ${result.resultType}`);
-  if (result.result.ignoredContextKeys?.length) throw new Error(`simulator ignored ${result.result.ignoredContextKeys.join(', ')}`);
-  return result.overallResult === 'ExplicitlyDenied';
+  return explicitlyDeniedBy(policy, request, ACCOUNT);
 }
 
 test('counterexamples are not denied, and proven classes are denied, by iam-simulate', async () => {

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Built, FIXTURES } from './fixtures';
 import { dropStatement, editProperty, editStatement, editStatements, findings, id, ruleIds } from './helpers';
 import { S3EncryptionChecks } from '../../src/nag/s3-encryption-checks';
+import { explicitlyDeniedBy } from '../harness/simulate';
 
 /*
  * Mutation test: each row takes a compliant template of one construct of the library, applies ONE change through an
@@ -146,14 +147,29 @@ test('every rule of the pack has a mutation it must flag, and every fixture is m
   expect(new Set(MUTATIONS.map(([f]) => f))).toEqual(new Set(Object.keys(FIXTURES)));
 });
 
+let confirmed = 0;
 test.each(MUTATIONS.map(([fixture, change, mutate, rule]) => [`${FIXTURES[fixture].name}: ${change}`, rule, fixture, mutate] as const))(
   '%s is flagged by S3Encryption-%s',
-  (_title, rule, fixture, mutate) => {
+  async (_title, rule, fixture, mutate) => {
     const built = FIXTURES[fixture].build();
     mutate(built);
     const found = findings(built.app, FIXTURES[fixture].props);
     expect(ruleIds(found)).toContain(id(rule));
     // Every finding says how to fix it, and none is cdk-nag's generic "rule threw an error".
     for (const f of found) expect(f.description).not.toMatch(/Rule threw an error|The rule failed/);
+    // Every request the pack reports as getting through a bucket policy gets through it in iam-simulate too.
+    const pack = new S3EncryptionChecks(undefined, FIXTURES[fixture].props);
+    pack.validateScope(built.app);
+    for (const { request, policy, account, property } of pack._bucketCounterexamples()) {
+      confirmed++;
+      if (await explicitlyDeniedBy(policy, request, account)) {
+        throw new Error(`${property}: iam-simulate denies the counterexample ${JSON.stringify(request)} by ${JSON.stringify(policy)}`);
+      }
+    }
   },
 );
+
+test('the counterexamples of the mutations went through the simulator (runs after them, in file order)', () => {
+  // Not vacuous: the mutations' counterexamples (and the compliant buckets' allowed uploads) were confirmed.
+  expect(confirmed).toBeGreaterThan(100);
+});
