@@ -1,6 +1,7 @@
 import { App, CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { S3EncryptionChecks, S3EncryptionChecksProps } from '../../src/nag/s3-encryption-checks';
+import { explicitlyDeniedBy } from '../harness/simulate';
 
 /** One finding of the pack: a rule, a resource, the text a user reads. */
 export interface Finding {
@@ -39,6 +40,23 @@ export function synthesizedContext(scope: IConstruct): IPolicyValidationContext 
     stackConstructPath: s.hierarchicalId, templatePath: s.templateFullPath, accountId: undefined, region: undefined,
   }));
   return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: root };
+}
+
+/**
+ * Give every request the pack reports as getting through a bucket policy (a finding's counterexample, or an upload a
+ * compliant bucket allows) to iam-simulate, which must not deny it either. Returns how many were confirmed.
+ */
+export async function confirmCounterexamples(scope: IConstruct, props: S3EncryptionChecksProps = {}): Promise<number> {
+  const pack = new S3EncryptionChecks(undefined, props);
+  pack.validateScope(scope.node.root);
+  let confirmed = 0;
+  for (const { request, policy, account, property } of pack._bucketCounterexamples()) {
+    if (await explicitlyDeniedBy(policy, request, account)) {
+      throw new Error(`${property}: iam-simulate denies the counterexample ${JSON.stringify(request)} by ${JSON.stringify(policy)}`);
+    }
+    confirmed++;
+  }
+  return confirmed;
 }
 
 function listOf(report: PolicyValidationPluginReport): Finding[] {
