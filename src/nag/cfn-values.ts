@@ -114,8 +114,8 @@ function resolveInner(value: CfnValue, scope: ValueScope, host: ValueHost, depth
     return intrinsic(fn, record[fn], record, scope, host, depth);
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) {
-    const r = resolveInner(v, scope, host, depth);
+  for (const k of Object.keys(record)) {
+    const r = resolveInner(record[k], scope, host, depth);
     if (r !== NO_VALUE) out[k] = r;
   }
   return out;

@@ -195,6 +195,7 @@ class Search {
   private readonly partsAt: PlacedPart[][];
   private readonly freshAccount: string;
   private readonly keySpelling = new Map<string, string>();
+  private readonly actionShapes = new Map<S3ActionSpec, string>();
   private nodes = 0;
   private leaves = 0;
   private firstUncertain?: { statementId?: string; feature: string };
@@ -283,15 +284,20 @@ class Search {
     const seen = new Set<string>();
     for (const candidate of candidates) {
       const next = assign(partial, candidate);
-      const request = this.requestOf(next);
-      const context = normaliseRequestContext(request.context);
+      // The request is built only when a part at this level is still to be evaluated (often none is).
+      let request: PolicyRequest | undefined;
+      let context: ReadonlyMap<string, string | string[]> | undefined;
       const nextStates = [...states];
       const signature: string[] = [];
       let pruned = false;
       for (const { statement, part } of this.partsAt[level]) {
         const before = nextStates[statement];
         if (before.falsified) continue;
-        const match = this.matchOf(statement, part, request, context);
+        if (request === undefined) {
+          request = this.requestOf(next);
+          context = normaliseRequestContext(request.context);
+        }
+        const match = this.matchOf(statement, part, request, context!);
         signature.push(`${statement}:${typeof match === 'object' ? 'u' : String(match)}`);
         if (match === false) {
           nextStates[statement] = { ...before, falsified: true };
@@ -305,9 +311,7 @@ class Search {
       }
       // The action also decides which resource and keys come next; an SSE header, which other headers may follow.
       if (candidate.key !== undefined && HEADER_ORDER.includes(candidate.key)) signature.push(`=${JSON.stringify(candidate.value)}`);
-      const key = level === 0 ? `${signature.join(',')}#${candidate.action!.resource}#${applicableKeys(candidate.action!, this.dimensions).join(',')}`
-        + `#${candidate.action!.conditionKeys.some((k) => k.toLowerCase() === TLS_VERSION)}`
-        : signature.join(',');
+      const key = level === 0 ? `${signature.join(',')}#${this.actionShape(candidate.action!)}` : signature.join(',');
       if (seen.has(key)) continue;
       seen.add(key);
       // The Allow must apply: a false part ends the branch.
@@ -323,6 +327,17 @@ class Search {
       if (this.nodes > MAX_NODES) return undefined;
     }
     return undefined;
+  }
+
+  /** What of an action decides the rest of the search: its resource type, the keys that apply, whether TLS is versioned. */
+  private actionShape(action: S3ActionSpec): string {
+    let shape = this.actionShapes.get(action);
+    if (shape === undefined) {
+      shape = `${action.resource}#${applicableKeys(action, this.dimensions).join(',')}` +
+        `#${action.conditionKeys.some((k) => k.toLowerCase() === TLS_VERSION)}`;
+      this.actionShapes.set(action, shape);
+    }
+    return shape;
   }
 
   private leaf(assignment: Assignment, states: StatementState[]): PolicyRequest | undefined {
@@ -351,12 +366,17 @@ class Search {
 
   private requestOf(a: Partial<Assignment>): PolicyRequest {
     const context: RequestContext = {};
-    for (const [key, value] of Object.entries(a.principal?.context ?? {})) context[key] = value;
+    const derived = a.principal?.context;
+    for (const key in derived) context[key] = derived[key];
     if (a.transport) {
       context['aws:SecureTransport'] = String(a.transport.secure);
       if (a.transport.tlsVersion !== undefined) context['s3:TlsVersion'] = a.transport.tlsVersion;
     }
-    for (const [key, value] of Object.entries(a.keys ?? {})) if (value !== undefined) context[this.keySpelling.get(key) ?? key] = value;
+    const keys = a.keys;
+    for (const key in keys) {
+      const value = keys[key];
+      if (value !== undefined) context[this.keySpelling.get(key) ?? key] = value;
+    }
     return {
       principal: a.principal?.principal ?? ANONYMOUS,
       action: a.action?.action ?? 's3:GetObject',
