@@ -92,7 +92,7 @@ class StackBuilder {
     const entry = objectOf(written[logicalId]);
     if (entry?.Type !== node.cfnResourceType) return false;
     const condition = typeof entry.Condition === 'string' ? entry.Condition : undefined;
-    const rawProperties = readPropertiesOf(node, objectOf(entry.Properties) ?? {});
+    const rawProperties = objectOf(entry.Properties) ?? {};
     this.resources.push({ handle: node, logicalId, type: node.cfnResourceType, path: node.node.path, rawProperties, condition });
     return true;
   }
@@ -147,26 +147,35 @@ class StackBuilder {
  * The properties the rules read, per L1 class, by their L1 (camelCase) names. Rendering only these is several times
  * cheaper than rendering the whole resource (a bucket's lifecycle rules, tags, ...), and the pack renders every bucket.
  */
-const READ_PROPERTIES: ReadonlyArray<[new (...args: any[]) => CfnResource, readonly string[]]> = [
+const READ_PROPERTIES: ReadonlyArray<[(new (...args: any[]) => CfnResource) & { CFN_RESOURCE_TYPE_NAME: string }, readonly string[]]> = [
   [s3.CfnBucket, ['bucketName', 'bucketEncryption', 'loggingConfiguration']],
   [s3.CfnBucketPolicy, ['bucket', 'policyDocument']],
   [kms.CfnKey, ['keyPolicy', 'enableKeyRotation', 'keySpec']],
 ];
 
-/** The CloudFormation (PascalCase) names of the properties the rules read, per L1 class. */
-const READ_TEMPLATE_PROPERTIES = READ_PROPERTIES.map(([type, names]) =>
-  [type, names.map((name) => name.charAt(0).toUpperCase() + name.slice(1))] as const);
+/** The CloudFormation (PascalCase) names of the properties the rules read, by resource type. */
+const READ_TEMPLATE_PROPERTIES = new Map(READ_PROPERTIES.map(([type, names]) =>
+  [type.CFN_RESOURCE_TYPE_NAME, names.map((name) => name.charAt(0).toUpperCase() + name.slice(1))]));
 
 /**
- * The properties the rules read, of a written template's resource: the same ones the tree's rendering gives, so that
- * the model resolves no more of a template than of the tree. All of them for a class not listed.
+ * A parsed template as the model reads it: the resources of the types it indexes, with the properties the rules read
+ * (the same ones the tree's rendering gives), and the parameters, conditions and outputs. The rest is let go at once,
+ * so that a large template costs little memory for the length of a validation. Undefined when it is not a template.
  */
-function readPropertiesOf(node: CfnResource, properties: Record<string, unknown>): Record<string, unknown> {
-  const entry = READ_TEMPLATE_PROPERTIES.find(([type]) => node instanceof type);
-  if (!entry) return properties;
-  const subset: Record<string, unknown> = {};
-  for (const name of entry[1]) if (name in properties) subset[name] = properties[name];
-  return subset;
+export function writtenTemplate(parsed: unknown): SynthesizedTemplate | undefined {
+  const template = objectOf(parsed);
+  if (!template) return undefined;
+  const resources: Record<string, unknown> = {};
+  for (const [logicalId, entry] of Object.entries(objectOf(template.Resources) ?? {})) {
+    const type = objectOf(entry)?.Type;
+    if (typeof type !== 'string' || !INDEXED_TYPES.has(type)) continue;
+    const properties = objectOf(entry.Properties) ?? {};
+    const read = READ_TEMPLATE_PROPERTIES.get(type);
+    const subset: Record<string, unknown> = read ? {} : properties;
+    for (const name of read ?? []) if (name in properties) subset[name] = properties[name];
+    resources[logicalId] = { Type: type, Condition: entry.Condition, Properties: subset };
+  }
+  return { Resources: resources, Parameters: template.Parameters, Conditions: template.Conditions, Outputs: template.Outputs };
 }
 
 /**

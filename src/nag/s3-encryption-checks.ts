@@ -5,7 +5,7 @@ import {
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { AppModel } from './app-model';
-import { modelInputOf, SynthesizedTemplate } from './cdk-input';
+import { modelInputOf, SynthesizedTemplate, writtenTemplate } from './cdk-input';
 import { concreteString } from './cfn-values';
 import { PolicyDocumentJson, PolicyRequest } from './evaluator';
 import { ParameterAssumption, PropertyExplanation, SuppressedFinding } from './findings';
@@ -279,10 +279,8 @@ function readWrittenTemplates(stacks: IPolicyValidationContext['stackTemplates']
   const templates = new Map<string, SynthesizedTemplate>();
   for (const { stackConstructPath, templatePath } of Array.isArray(stacks) ? stacks : []) {
     try {
-      const template: unknown = JSON.parse(readFileSync(templatePath, 'utf8'));
-      if (template !== null && typeof template === 'object' && !Array.isArray(template)) {
-        templates.set(stackConstructPath, template as SynthesizedTemplate);
-      }
+      const template = writtenTemplate(JSON.parse(readFileSync(templatePath, 'utf8')));
+      if (template) templates.set(stackConstructPath, template);
     } catch {
       // Rendered from the tree instead.
     }
