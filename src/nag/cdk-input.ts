@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { INDEXED_TYPES, ModelInput, ParameterSpec, ResourceInput, StackInput } from './app-model';
+import { isIntrinsic } from './cfn-values';
 import { cfnProperties, rawOverrides, renderProperties, toCloudFormation } from '../internal/cdk-internals';
 
 // A CDK app as the model's input: one walk of the construct tree, rendering only the properties the rules read, or
@@ -66,6 +67,8 @@ class StackBuilder {
     let logicalId: string;
     let rawProperties: Record<string, unknown> = {};
     let renderError: string | undefined;
+    const conditionId = node.cfnOptions.condition?.logicalId;
+    let condition = conditionId === undefined ? undefined : String(node.stack.resolve(conditionId));
     try {
       const fast = renderReadProperties(node);
       if (fast) {
@@ -76,13 +79,13 @@ class StackBuilder {
         const [id, body] = Object.entries(rendered.Resources as Record<string, any>)[0];
         logicalId = id;
         rawProperties = body?.Properties ?? {};
+        // An override may set the condition too (`addOverride('Condition', ...)`).
+        condition = typeof body?.Condition === 'string' ? body.Condition : undefined;
       }
     } catch (e) {
       logicalId = String(node.stack.resolve(node.logicalId));
       renderError = (e as Error).message;
     }
-    const conditionId = node.cfnOptions.condition?.logicalId;
-    const condition = conditionId === undefined ? undefined : String(node.stack.resolve(conditionId));
     this.resources.push({ handle: node, logicalId, type: node.cfnResourceType, path: node.node.path, rawProperties, renderError, condition });
   }
 
@@ -170,7 +173,8 @@ export function writtenTemplate(parsed: unknown): SynthesizedTemplate | undefine
     const type = objectOf(entry)?.Type;
     if (typeof type !== 'string' || !INDEXED_TYPES.has(type)) continue;
     const properties = objectOf(entry.Properties) ?? {};
-    const read = READ_TEMPLATE_PROPERTIES.get(type);
+    // `Properties: Fn::If [...]` (an escape-hatch override may write it) is kept whole, for the model to resolve.
+    const read = isIntrinsic(properties) ? undefined : READ_TEMPLATE_PROPERTIES.get(type);
     const subset: Record<string, unknown> = read ? {} : properties;
     for (const name of read ?? []) if (name in properties) subset[name] = properties[name];
     resources[logicalId] = { Type: type, Condition: entry.Condition, Properties: subset };

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnResource, NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnParameter, CfnResource, Fn, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { findings, id, ruleIds, synthesizedContext } from './helpers';
 import { BucketAuditing, EncryptedBucket } from '../../src';
@@ -250,5 +250,42 @@ describe('what the pack reads', () => {
     expect(paths(new S3EncryptionChecks(undefined, {}).validate(context))).toEqual(fromTree);
     const missing = { ...context, stackTemplates: context.stackTemplates.map((s) => ({ ...s, templatePath: `${s.templatePath}.missing` })) };
     expect(paths(new S3EncryptionChecks(undefined, {}).validate(missing))).toEqual(fromTree);
+  });
+
+  test('an override that makes a policy\'s Properties an Fn::If is resolved alike from the tree and from the template', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Chosen', { env: TEST_ENV });
+    const env = new CfnParameter(stack, 'Env', { default: 'prod' });
+    new CfnCondition(stack, 'IsProd', { expression: Fn.conditionEquals(env.valueAsString, 'prod') });
+    const bucket = new s3.CfnBucket(stack, 'Bucket', { bucketName: 'chosen-bucket' });
+    const tlsOnly = {
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [bucket.attrArn, `${bucket.attrArn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }],
+    };
+    const policy = new s3.CfnBucketPolicy(stack, 'Policy', { bucket: bucket.ref, policyDocument: tlsOnly });
+    policy.addOverride('Properties', {
+      'Fn::If': ['IsProd', { Bucket: bucket.ref, PolicyDocument: tlsOnly }, { Bucket: bucket.ref, PolicyDocument: { Statement: [] } }],
+    });
+    // Judged at the parameter's default, the TLS-only branch applies; both ways of reading the app must see it.
+    const ids = ruleIds(findings(app));
+    expect(ids).not.toContain(id('TlsOnlyEnforced'));
+    expect(ids).toContain(id('TlsFloorEnforced'));
+  });
+
+  test('an override of a resource\'s Condition is seen alike from the tree and from the template', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Conditional', { env: TEST_ENV });
+    new CfnCondition(stack, 'Never', { expression: Fn.conditionEquals('a', 'b') });
+    const bucket = new EncryptedBucket(stack, 'Bucket', { auditing: BucketAuditing.none('Not what this test is about') });
+    expect(findings(app, { requireUploadHeader: false })).toEqual([]);
+    // The policy is never created: its statements deny nothing.
+    (bucket.policy!.node.defaultChild as CfnResource).addOverride('Condition', 'Never');
+    expect(ruleIds(findings(app, { requireUploadHeader: false }))).toContain(id('TlsOnlyEnforced'));
   });
 });
