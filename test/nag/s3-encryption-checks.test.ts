@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnCondition, CfnParameter, CfnResource, Fn, NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import {
+  App, CfnCondition, CfnParameter, CfnResource, Fn, IPolicyValidationContext, NestedStack, Stack, Stage, Validations,
+} from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { findings, id, ruleIds, synthesizedContext } from './helpers';
 import { BucketAuditing, EncryptedBucket } from '../../src';
@@ -287,5 +289,25 @@ describe('what the pack reads', () => {
     // The policy is never created: its statements deny nothing.
     (bucket.policy!.node.defaultChild as CfnResource).addOverride('Condition', 'Never');
     expect(ruleIds(findings(app, { requireUploadHeader: false }))).toContain(id('TlsOnlyEnforced'));
+  });
+
+  test('registered with Validations, the pack is given every stack\'s written template under the stack\'s construct path', () => {
+    // What `validate` matches templates to stacks by: CDK's context must name them by construct path, in stages too.
+    const given: IPolicyValidationContext[] = [];
+    class Recording extends S3EncryptionChecks {
+      public validate(context: IPolicyValidationContext) {
+        given.push(context);
+        return super.validate(context);
+      }
+    }
+    const app = new App();
+    const top = new Stack(app, 'Top', { env: TEST_ENV });
+    const data = new Stack(new Stage(app, 'Prod'), 'Data', { env: TEST_ENV });
+    for (const stack of [top, data]) new EncryptedBucket(stack, 'Bucket', { auditing: BucketAuditing.none('Not what this test is about') });
+    Validations.of(app).addPlugins(new Recording(app, { requireUploadHeader: false }));
+    app.synth();
+    const written = given.flatMap((c) => c.stackTemplates.map((t) => [t.stackConstructPath, fs.existsSync(t.templatePath)]));
+    expect(written.sort()).toEqual([['Prod/Data', true], ['Top', true]]);
+    expect([top.node.path, data.node.path].sort()).toEqual(['Prod/Data', 'Top']);
   });
 });
