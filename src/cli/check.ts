@@ -1,8 +1,8 @@
 import { InputProblem, readInputs, ReadTemplate, SourcePosition } from './templates';
 import { AppModel } from '../nag/app-model';
 import { PropertyExplanation } from '../nag/findings';
-import { assumptionsNote, explanationsOf, judge, PACK_NAME, RULE_IDS, ScenarioContext, StandardSettings, standardOf } from '../nag/judge';
-import { AllowedEncryption } from '../nag/standard';
+import { assumptionsNote, explanationsOf, judge, PACK_NAME, RULE_IDS, ScenarioContext, standardOf } from '../nag/judge';
+import { AllowedEncryption, EncryptionChecksStandardProps } from '../nag/standard';
 import { templateAcknowledgement, TemplateInput, templateModelInput, TemplateResource } from '../nag/template-input';
 
 // The library side of the `check` command: read the templates, judge them with the pack's rules (without cdk-nag or
@@ -16,11 +16,8 @@ export class InputError extends Error {
   }
 }
 
-/** The encryption standard: the rule pack's props, without its logging options. */
-export type CheckStandard = StandardSettings;
-
 /** The keys a standard (and so a `--config` file) may have. */
-export const STANDARD_KEYS: ReadonlyArray<keyof CheckStandard> = [
+export const STANDARD_KEYS: ReadonlyArray<keyof EncryptionChecksStandardProps> = [
   'allowedEncryption', 'allowSseC', 'allowedKmsKeyArns', 'minimumTlsVersion', 'requireUploadHeader', 'requireAuditTrail',
   'requireBucketKey',
 ];
@@ -125,7 +122,7 @@ export interface CheckOptions {
  * A file that cannot be read is an entry of `errors`; the others are judged all the same. Throws `InputError` only for
  * option values it cannot use (`--parameters` naming no parameter, or a value outside its `AllowedValues`).
  */
-export function checkTemplates(paths: string[], standard: CheckStandard = {}, options: CheckOptions = {}): CheckReport {
+export function checkTemplates(paths: string[], standard: EncryptionChecksStandardProps = {}, options: CheckOptions = {}): CheckReport {
   validateStandard(standard as Record<string, unknown>);
   const { groups, problems } = readInputs(paths, { maxTemplateBytes: options.maxTemplateBytes });
   const total = groups.reduce((sum, group) => sum + group.length, 0);
@@ -167,7 +164,7 @@ export function checkTemplates(paths: string[], standard: CheckStandard = {}, op
 }
 
 /** Judge the templates of one path together, adding what they give to the report. */
-function judgeGroup(group: readonly ReadTemplate[], standard: CheckStandard, given: Record<string, string>, options: CheckOptions,
+function judgeGroup(group: readonly ReadTemplate[], standard: EncryptionChecksStandardProps, given: Record<string, string>, options: CheckOptions,
   report: CheckReport): void {
   const used = new Set<string>();
   const sources = new Map<TemplateInput, ReadTemplate>();
@@ -275,7 +272,7 @@ export function validateStandard(standard: Record<string, unknown>, source = 'th
       throw new InputError(source, `unknown key '${key}': the standard has ${STANDARD_KEYS.join(', ')}`);
     }
   }
-  const check = (key: keyof CheckStandard, ok: (v: unknown) => boolean, what: string) => {
+  const check = (key: keyof EncryptionChecksStandardProps, ok: (v: unknown) => boolean, what: string) => {
     if (standard[key] !== undefined && !ok(standard[key])) {
       throw new InputError(source, `${key} must be ${what}, not ${JSON.stringify(standard[key])}`);
     }

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { CheckReport, CheckStandard, Explanation, FileLocation, Finding, ReadError, SuppressedFinding } from './check';
+import { CheckReport, Explanation, FileLocation, Finding, ReadError, SuppressedFinding } from './check';
+import { EncryptionChecksStandardProps } from '../nag/standard';
 
 // Output of the `check` command: a text table, JSON, SARIF 2.1.0 for code scanning, or JUnit XML for CI systems.
 
@@ -18,7 +19,7 @@ export interface ToolInfo {
   readonly rulesUri: string;
 }
 
-export function format(report: CheckReport, standard: CheckStandard, as: OutputFormat, tool: ToolInfo, cwd = process.cwd()): string {
+export function format(report: CheckReport, standard: EncryptionChecksStandardProps, as: OutputFormat, tool: ToolInfo, cwd = process.cwd()): string {
   switch (as) {
     case 'json': return JSON.stringify(toJson(report, standard, tool, cwd), null, 2) + '\n';
     case 'sarif': return JSON.stringify(toSarif(report, tool, cwd), null, 2) + '\n';
@@ -113,7 +114,7 @@ function explanationText(explanations: readonly Explanation[], where: (f: { file
   return out;
 }
 
-function toJson(report: CheckReport, standard: CheckStandard, tool: ToolInfo, cwd: string) {
+function toJson(report: CheckReport, standard: EncryptionChecksStandardProps, tool: ToolInfo, cwd: string) {
   return {
     tool: { name: tool.name, version: tool.version },
     standard,

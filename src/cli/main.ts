@@ -2,9 +2,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { checkTemplates, CheckProgress, CheckStandard, InputError, validateStandard } from './check';
+import { checkTemplates, CheckProgress, InputError, validateStandard } from './check';
 import { format, OUTPUT_FORMATS, OutputFormat, ToolInfo } from './format';
-import { AllowedEncryption } from '../nag/standard';
+import { AllowedEncryption, EncryptionChecksStandardProps } from '../nag/standard';
 
 // `cdk-s3-encryption check <paths...>`: argv in, exit code out. The checking is in check.ts, the output in format.ts.
 
@@ -85,7 +85,7 @@ function parameterValue(value: string, previous: Record<string, string> | undefi
 }
 
 /** The standard from the config file (if any), then the flags, which win. */
-function standardOf(flags: CheckFlags): CheckStandard {
+function standardOf(flags: CheckFlags): EncryptionChecksStandardProps {
   let fromFile: Record<string, unknown> = {};
   if (flags.config !== undefined) {
     let text: string;
@@ -104,7 +104,7 @@ function standardOf(flags: CheckFlags): CheckStandard {
     }
     validateStandard(fromFile, flags.config);
   }
-  const fromFlags: CheckStandard = {
+  const fromFlags: EncryptionChecksStandardProps = {
     ...(flags.kmsOnly ? { allowedEncryption: AllowedEncryption.KMS_ONLY } : {}),
     ...(flags.allowSseC !== undefined ? { allowSseC: flags.allowSseC } : {}),
     ...(flags.minTls !== undefined ? { minimumTlsVersion: flags.minTls } : {}),
@@ -113,7 +113,7 @@ function standardOf(flags: CheckFlags): CheckStandard {
     ...(flags.requireAuditTrail !== undefined ? { requireAuditTrail: flags.requireAuditTrail } : {}),
     ...(flags.requireBucketKey !== undefined ? { requireBucketKey: flags.requireBucketKey } : {}),
   };
-  return { ...(fromFile as CheckStandard), ...fromFlags };
+  return { ...(fromFile as EncryptionChecksStandardProps), ...fromFlags };
 }
 
 function progressReporter(io: Io): (progress: CheckProgress) => void {

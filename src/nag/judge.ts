@@ -16,7 +16,7 @@ import TlsFloorEnforced from './rules/TlsFloorEnforced';
 import TlsOnlyEnforced from './rules/TlsOnlyEnforced';
 import TrailsWithinQuota from './rules/TrailsWithinQuota';
 import UploadHeaderEnforced from './rules/UploadHeaderEnforced';
-import { AllowedEncryption } from './standard';
+import { AllowedEncryption, EncryptionChecksStandardProps } from './standard';
 import { DEFAULT_MINIMUM_TLS_VERSION, EncryptionMode } from '../policy/requirement';
 
 // Judging one resource with every rule in every way its templates may be deployed, and the text of the findings.
@@ -148,17 +148,6 @@ export const RULE_IDS: readonly string[] = RULES.map((r) => `${PACK_NAME}-${r.ru
 /** cdk-nag's rule for acknowledgement reasons: at least this many characters. */
 export const MIN_REASON_LENGTH = 10;
 
-/** The standard as the pack's props give it (see `S3EncryptionChecksProps`). */
-export interface StandardSettings {
-  readonly allowedEncryption?: AllowedEncryption;
-  readonly allowSseC?: boolean;
-  readonly allowedKmsKeyArns?: string[];
-  readonly minimumTlsVersion?: number;
-  readonly requireUploadHeader?: boolean;
-  readonly requireAuditTrail?: boolean;
-  readonly requireBucketKey?: boolean;
-}
-
 /** A rule context for one way of deploying the templates. */
 export interface ScenarioContext extends RuleContext {
   /** How findings name the scenario, when there are several. */
@@ -261,7 +250,7 @@ export function explanationsOf(model: AppModel, scenario: string | undefined): A
  * The standard of the settings, with the allowed key ARNs resolved: literal ARNs as they are, others by
  * `resolveKeyArn` (the pack resolves `key.keyArn` tokens against the app), undefined when they cannot be.
  */
-export function standardOf(settings: StandardSettings, resolveKeyArn: (entry: string) => string | undefined = (e) => e): Standard {
+export function standardOf(settings: EncryptionChecksStandardProps, resolveKeyArn: (entry: string) => string | undefined = (e) => e): Standard {
   const kmsOnly = settings.allowedEncryption === AllowedEncryption.KMS_ONLY;
   let allowedKmsKeyArns: Set<string> | undefined;
   const unresolvedKmsKeyArns: string[] = [];

@@ -11,72 +11,17 @@ import { PolicyDocumentJson, PolicyRequest } from './evaluator';
 import { ParameterAssumption, PropertyExplanation, SuppressedFinding } from './findings';
 import { assumptionsNote, explanationsOf, judge, Judgement, PACK_NAME, RULE_IDS, ScenarioContext, standardOf } from './judge';
 import { verdictsOf } from './properties';
-import { AllowedEncryption } from './standard';
+import { AllowedEncryption, EncryptionChecksStandardProps } from './standard';
 import { checkBoolean, checkEnum, checkNumber, checkPropsObject, checkStringArray } from '../buckets/validation';
 import { validationError } from '../errors';
 import { ALLOWED_TLS_VERSIONS } from '../policy/requirement';
 
-export { AllowedEncryption } from './standard';
+export * from './standard';
 
 /**
- * Props for `S3EncryptionChecks`: the encryption standard buckets are held to.
+ * Props for `S3EncryptionChecks`: the encryption standard buckets are held to, and how templates are judged.
  */
-export interface S3EncryptionChecksProps extends NagPackProps {
-  /**
-   * Which server-side encryption a bucket's default encryption may use.
-   *
-   * @default AllowedEncryption.ANY_SERVER_SIDE
-   */
-  readonly allowedEncryption?: AllowedEncryption;
-
-  /**
-   * Whether a bucket may require SSE-C (keys the client sends with every request). A bucket whose policy requires
-   * SSE-C is a finding unless this is true; every other bucket must block SSE-C either way.
-   *
-   * @default false
-   */
-  readonly allowSseC?: boolean;
-
-  /**
-   * The KMS keys SSE-KMS and DSSE-KMS buckets may use: key ARNs (literal, or `key.keyArn` of a key in the app) or
-   * alias ARNs.
-   *
-   * @default - any customer-managed key
-   */
-  readonly allowedKmsKeyArns?: string[];
-
-  /**
-   * Lowest TLS version a bucket's policy must allow: requests over older TLS must be denied. 1.2 or 1.3.
-   *
-   * @default 1.2
-   */
-  readonly minimumTlsVersion?: number;
-
-  /**
-   * Whether every upload must send the `x-amz-server-side-encryption` header (`UploadHeaderRule.REQUIRED`). When
-   * false, a bucket may let header-less uploads fall back to its default encryption
-   * (`UploadHeaderRule.MATCH_IF_PRESENT`); uploads that name another mode must be denied either way.
-   *
-   * @default true
-   */
-  readonly requireUploadHeader?: boolean;
-
-  /**
-   * Whether each bucket's object events must be recorded by a CloudTrail trail of the app that validates and
-   * encrypts its logs. Off by default because an organisation trail outside the app, which the pack cannot see,
-   * often records them.
-   *
-   * @default false
-   */
-  readonly requireAuditTrail?: boolean;
-
-  /**
-   * Whether SSE-KMS buckets must use an S3 Bucket Key (DSSE-KMS buckets cannot).
-   *
-   * @default true
-   */
-  readonly requireBucketKey?: boolean;
-
+export interface S3EncryptionChecksProps extends NagPackProps, EncryptionChecksStandardProps {
   /**
    * Values of template parameters, by logical ID, to judge every stack that has the parameter with (as
    * `cdk-s3-encryption check --parameters Name=Value`). Each value must be one of the parameter's `AllowedValues`,
@@ -90,7 +35,8 @@ export interface S3EncryptionChecksProps extends NagPackProps {
 
 /**
  * A cdk-nag rule pack that holds every S3 bucket of an app (not only this library's) to an encryption standard,
- * deciding by evaluating the bucket's policies against canonical requests rather than matching one JSON shape.
+ * deciding each property of the bucket's policies over a whole class of requests (a proof, or the request that gets
+ * through) rather than matching one JSON shape.
  *
  * Policies are found wherever they are: `s3.Bucket` policies, `CfnBucketPolicy` resources naming the bucket by
  * `Ref`, literal name or an export of another stack, and included templates; ARNs may be written with `Ref`,

@@ -51,4 +51,10 @@ export function cli(main: string, args: string[], cwd = ROOT): CliResult {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Run the command with `--format json` and parse its report. */
+export function cliJson(main: string, args: string[]): CliResult & { report: any } {
+  const result = cli(main, [...args, '--format', 'json']);
+  return { ...result, report: JSON.parse(result.stdout) };
+}
+
 export const REPO_ROOT = ROOT;

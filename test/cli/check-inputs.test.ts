@@ -5,7 +5,7 @@ import * as path from 'path';
 import '@microsoft/jest-sarif';
 import { DOMParser } from '@xmldom/xmldom';
 import { App, Stack } from 'aws-cdk-lib';
-import { buildCli, cli, removeCli } from './build-cli';
+import { buildCli, cli, cliJson, removeCli } from './build-cli';
 import { EncryptedBucket } from '../../src';
 
 // `check` on what CloudFormation deploys and on inputs nobody should have written: template features CfnInclude
@@ -32,10 +32,7 @@ afterAll(() => {
 });
 
 const run = (...args: string[]) => cli(main, args);
-const json = (...args: string[]) => {
-  const result = run(...args, '--format', 'json');
-  return { ...result, report: JSON.parse(result.stdout) };
-};
+const json = (...args: string[]) => cliJson(main, args);
 
 describe('template features the pack does not judge are read, and the bucket beside them is judged', () => {
   test.each([

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { buildCli, cli, removeCli } from './build-cli';
+import { buildCli, cli, cliJson, removeCli } from './build-cli';
 import { EncryptedBucket, KmsEncryptedBucket } from '../../src';
 import { S3EncryptionChecks } from '../../src/nag/s3-encryption-checks';
 import { TEST_ENV } from '../harness/cfn-resolve';
@@ -27,10 +27,7 @@ afterAll(() => {
 });
 
 const run = (...args: string[]) => cli(main, args);
-const json = (...args: string[]) => {
-  const result = run(...args, '--format', 'json');
-  return { ...result, report: JSON.parse(result.stdout) };
-};
+const json = (...args: string[]) => cliJson(main, args);
 
 describe('the built command', () => {
   test('keeps the shebang, so npm can link it as the package bin', () => {
